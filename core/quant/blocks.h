@@ -1,0 +1,99 @@
+#pragma once
+// Byte layouts of the block-quantized GGUF types (facts of the file format, shared with
+// llama.cpp and bitnet.cpp so files interchange). Internal to core/.
+#include <cstdint>
+
+namespace lowbit::quant {
+
+constexpr int QK4_0 = 32;
+constexpr int QK8_0 = 32;
+constexpr int QK_K = 256;  // super-block size of the k-quants and the TQ types
+constexpr int K_SCALE_SIZE = 12;
+
+#pragma pack(push, 1)
+// 4.5 bpw: x = d * (q - 8); the low nibbles of qs hold elements 0..15, the high nibbles 16..31.
+struct BlockQ4_0 {
+    uint16_t d;  // fp16
+    uint8_t qs[QK4_0 / 2];
+};
+static_assert(sizeof(BlockQ4_0) == 18);
+
+// 8.5 bpw: x = d * q.
+struct BlockQ8_0 {
+    uint16_t d;  // fp16
+    int8_t qs[QK8_0];
+};
+static_assert(sizeof(BlockQ8_0) == 34);
+
+// Activation format of the k-quant and TQ dot products: float scale, int8 values and the sums
+// of each group of 16 values (used to fold the k-quants' minimums into the dot product).
+struct BlockQ8_K {
+    float d;
+    int8_t qs[QK_K];
+    int16_t bsums[QK_K / 16];
+};
+static_assert(sizeof(BlockQ8_K) == 292);
+
+// 2.625 bpw: 16 groups of 16, 4-bit scale and 4-bit min per group, fp16 super scale and min.
+struct BlockQ2_K {
+    uint8_t scales[QK_K / 16];
+    uint8_t qs[QK_K / 4];
+    uint16_t d;
+    uint16_t dmin;
+};
+static_assert(sizeof(BlockQ2_K) == 84);
+
+// 3.4375 bpw: 2 low bits in qs, high bit in hmask, 6-bit scales packed in 12 bytes.
+struct BlockQ3_K {
+    uint8_t hmask[QK_K / 8];
+    uint8_t qs[QK_K / 4];
+    uint8_t scales[12];
+    uint16_t d;
+};
+static_assert(sizeof(BlockQ3_K) == 110);
+
+// 4.5 bpw: 8 groups of 32 with 6-bit scales and mins packed in 12 bytes.
+struct BlockQ4_K {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[K_SCALE_SIZE];
+    uint8_t qs[QK_K / 2];
+};
+static_assert(sizeof(BlockQ4_K) == 144);
+
+// 5.5 bpw.
+struct BlockQ5_K {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[K_SCALE_SIZE];
+    uint8_t qh[QK_K / 8];
+    uint8_t qs[QK_K / 2];
+};
+static_assert(sizeof(BlockQ5_K) == 176);
+
+// 6.5625 bpw: 4 low bits in ql, 2 high bits in qh, int8 scale per group of 16.
+struct BlockQ6_K {
+    uint8_t ql[QK_K / 2];
+    uint8_t qh[QK_K / 4];
+    int8_t scales[QK_K / 16];
+    uint16_t d;
+};
+static_assert(sizeof(BlockQ6_K) == 210);
+
+// 1.6875 bpw ternary: 5 trits per byte in qs (240 values) and 4 per byte in qh (16 values).
+struct BlockTQ1_0 {
+    uint8_t qs[(QK_K - 4 * QK_K / 64) / 5];
+    uint8_t qh[QK_K / 64];
+    uint16_t d;
+};
+static_assert(sizeof(BlockTQ1_0) == 54);
+
+// 2.0625 bpw ternary: 2-bit codes (q + 1) packed 4 per byte.
+struct BlockTQ2_0 {
+    uint8_t qs[QK_K / 4];
+    uint16_t d;
+};
+static_assert(sizeof(BlockTQ2_0) == 66);
+#pragma pack(pop)
+
+}  // namespace lowbit::quant
