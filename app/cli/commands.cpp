@@ -1,0 +1,20 @@
+#include "commands.h"
+
+namespace lowbit::cli {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> kCommands = {
+        {"info", "info -m MODEL [--json]", "metadata, tensor table, parameter count and bits per weight", cmd_info},
+        {"tokenize", "tokenize -m MODEL (-p TEXT | -f FILE)", "print the token ids of a text as [id, ...]",
+         cmd_tokenize},
+        {"generate", "generate -m MODEL -p TEXT [-n N] [--temp T] [--seed S] [-t THREADS] [--device D]",
+         "stream a continuation of the prompt", cmd_generate},
+        {"perplexity", "perplexity -m MODEL -f FILE [-c CTX] [-t THREADS] [--device D] [--json]",
+         "perplexity of a text, llama.cpp's method", cmd_perplexity},
+        {"bench", "bench (-m MODEL | --dummy SHAPE --type TYPE) [-p 64] [-n 32] [-t THREADS] [--json]",
+         "prefill and decode speed, weight/KV bytes, peak RSS", cmd_bench},
+    };
+    return kCommands;
+}
+
+}  // namespace lowbit::cli
