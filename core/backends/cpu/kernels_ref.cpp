@@ -1,0 +1,149 @@
+// Scalar reference kernels: the definition of every CPU kernel's result. Written for clarity;
+// the SIMD kernels in kernels_simd.cpp must agree with them (integer parts exactly).
+#include <cmath>
+#include <cstring>
+
+#include "backends/cpu/act_quant.h"
+#include "backends/cpu/kernels.h"
+#include "lowbit/error.h"
+#include "lowbit/fp16.h"
+#include "quant/blocks.h"
+
+namespace lowbit::cpu {
+
+using quant::BlockQ4_0;
+using quant::BlockQ8_0;
+
+ActFormat activation_format(TensorType t) {
+    switch (t) {
+        case TensorType::F32: return ActFormat::F32;
+        case TensorType::F16: return ActFormat::F32asF16;
+        case TensorType::BF16: return ActFormat::F32asBF16;
+        case TensorType::Q8_0:
+        case TensorType::Q4_0: return ActFormat::Q8_0;
+        default: break;
+    }
+    throw UnsupportedError("no CPU matrix kernel for tensor type " + std::string(type_name(t)));
+}
+
+bool has_matmul_kernel(TensorType t) {
+    try {
+        activation_format(t);
+        return true;
+    } catch (const UnsupportedError&) {
+        return false;
+    }
+}
+
+size_t activation_row_bytes(ActFormat f, int64_t k) {
+    switch (f) {
+        case ActFormat::F32:
+        case ActFormat::F32asF16:
+        case ActFormat::F32asBF16: return static_cast<size_t>(k) * sizeof(float);
+        case ActFormat::Q8_0: return static_cast<size_t>(k / quant::QK8_0) * sizeof(BlockQ8_0);
+        case ActFormat::Q8_K: return static_cast<size_t>(k / quant::QK_K) * sizeof(quant::BlockQ8_K);
+    }
+    return 0;
+}
+
+void convert_activation_row_ref(ActFormat f, const float* x, void* out, int64_t k) {
+    switch (f) {
+        case ActFormat::F32: std::memcpy(out, x, static_cast<size_t>(k) * sizeof(float)); return;
+        case ActFormat::F32asF16: {
+            float* y = static_cast<float*>(out);
+            for (int64_t i = 0; i < k; ++i) y[i] = fp16_to_fp32(fp32_to_fp16(x[i]));
+            return;
+        }
+        case ActFormat::F32asBF16: {
+            float* y = static_cast<float*>(out);
+            for (int64_t i = 0; i < k; ++i) y[i] = bf16_to_fp32(fp32_to_bf16(x[i]));
+            return;
+        }
+        case ActFormat::Q8_0: {
+            auto* b = static_cast<BlockQ8_0*>(out);
+            for (int64_t i = 0; i < k / quant::QK8_0; ++i) quantize_q8_0_block(x + i * quant::QK8_0, b + i);
+            return;
+        }
+        case ActFormat::Q8_K: {
+            auto* b = static_cast<quant::BlockQ8_K*>(out);
+            for (int64_t i = 0; i < k / quant::QK_K; ++i) quantize_q8_K_block(x + i * quant::QK_K, b + i);
+            return;
+        }
+    }
+}
+
+namespace {
+
+float dot_ref(TensorType wtype, int64_t k, const uint8_t* w, const uint8_t* a) {
+    switch (wtype) {
+        case TensorType::F32: {
+            const float* wf = reinterpret_cast<const float*>(w);
+            const float* af = reinterpret_cast<const float*>(a);
+            double s = 0;
+            for (int64_t i = 0; i < k; ++i) s += static_cast<double>(wf[i]) * af[i];
+            return static_cast<float>(s);
+        }
+        case TensorType::F16: {
+            const uint16_t* wh = reinterpret_cast<const uint16_t*>(w);
+            const float* af = reinterpret_cast<const float*>(a);
+            double s = 0;
+            for (int64_t i = 0; i < k; ++i) s += static_cast<double>(fp16_to_fp32(wh[i])) * af[i];
+            return static_cast<float>(s);
+        }
+        case TensorType::BF16: {
+            const uint16_t* wb = reinterpret_cast<const uint16_t*>(w);
+            const float* af = reinterpret_cast<const float*>(a);
+            double s = 0;
+            for (int64_t i = 0; i < k; ++i) s += static_cast<double>(bf16_to_fp32(wb[i])) * af[i];
+            return static_cast<float>(s);
+        }
+        case TensorType::Q8_0: {
+            const auto* wb = reinterpret_cast<const BlockQ8_0*>(w);
+            const auto* ab = reinterpret_cast<const BlockQ8_0*>(a);
+            float s = 0;
+            for (int64_t b = 0; b < k / quant::QK8_0; ++b) {
+                int32_t sumi = 0;
+                for (int i = 0; i < quant::QK8_0; ++i) sumi += wb[b].qs[i] * ab[b].qs[i];
+                s += static_cast<float>(sumi) * (fp16_to_fp32(wb[b].d) * fp16_to_fp32(ab[b].d));
+            }
+            return s;
+        }
+        case TensorType::Q4_0: {
+            const auto* wb = reinterpret_cast<const BlockQ4_0*>(w);
+            const auto* ab = reinterpret_cast<const BlockQ8_0*>(a);
+            float s = 0;
+            for (int64_t b = 0; b < k / quant::QK4_0; ++b) {
+                int32_t sumi = 0;
+                for (int i = 0; i < quant::QK4_0 / 2; ++i) {
+                    const int lo = (wb[b].qs[i] & 0x0f) - 8;
+                    const int hi = (wb[b].qs[i] >> 4) - 8;
+                    sumi += lo * ab[b].qs[i] + hi * ab[b].qs[i + quant::QK4_0 / 2];
+                }
+                s += static_cast<float>(sumi) * (fp16_to_fp32(wb[b].d) * fp16_to_fp32(ab[b].d));
+            }
+            return s;
+        }
+        default: throw UnsupportedError("no reference kernel for tensor type " + std::string(type_name(wtype)));
+    }
+}
+
+}  // namespace
+
+void matmul_tile_ref(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr, const uint8_t* a,
+                     size_t a_stride, int64_t nt, float* y, int64_t ldy) {
+    for (int64_t t = 0; t < nt; ++t) {
+        for (int64_t r = 0; r < nr; ++r) y[t * ldy + r] = dot_ref(wtype, k, w + r * w_stride, a + t * a_stride);
+    }
+}
+
+void attn_scores_f16_ref(const float* q, const uint16_t* k, size_t k_stride, int64_t head_dim, int64_t n,
+                         float scale, float* scores) {
+    for (int64_t j = 0; j < n; ++j) {
+        double s = 0;
+        for (int64_t d = 0; d < head_dim; ++d)
+            s += static_cast<double>(fp16_to_fp32(fp32_to_fp16(q[d]))) * fp16_to_fp32(k[j * k_stride + d]);
+        scores[j] = static_cast<float>(s) * scale;
+    }
+}
+
+}  // namespace lowbit::cpu
