@@ -1,18 +1,38 @@
-// lowbit bench -m MODEL [-p 64] [-n 32] [-r 3] [-t THREADS] [--device D] [--bandwidth] [--json]
+// lowbit bench (-m MODEL | --dummy SHAPE --type TYPE) [-p 64] [-n 32] [-r 3] [-t THREADS]
+//             [--device D] [--bandwidth] [--json]
 // Prefill and decode tokens/s, weight/KV bytes, peak RSS; with --bandwidth also the measured
-// memory copy bandwidth and how close decode comes to the bound it sets.
+// memory copy bandwidth and how close decode comes to the bound it sets. --dummy builds a
+// random model of a real shape in memory (see lowbit/dummy_model.h; --list-shapes lists them).
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
 #include "commands.h"
 #include "lowbit/bench.h"
+#include "lowbit/dummy_model.h"
+#include "lowbit/error.h"
 #include "lowbit/system_info.h"
 
 namespace lowbit::cli {
 
 int cmd_bench(Args& args) {
-    const std::string path = args.required({"-m", "--model"}, "model file");
+    if (args.flag({"--list-shapes"})) {
+        args.finish();
+        for (const auto& s : dummy_shapes()) std::printf("%-6s %s\n", s.name.c_str(), s.description.c_str());
+        return 0;
+    }
+    const auto model_path = args.value({"-m", "--model"});
+    const auto dummy = args.value({"--dummy"});
+    DummyOptions dopt;
+    auto parse_type = [](const std::string& name) {
+        auto t = type_from_name(name);
+        if (!t) throw UsageError("unknown tensor type '" + name + "'");
+        return *t;
+    };
+    dopt.type = parse_type(args.value_or({"--type"}, "f16"));
+    dopt.embd_type = parse_type(args.value_or({"--embd-type"}, "f16"));
+    dopt.output_type = parse_type(args.value_or({"--output-type"}, "f16"));
+    if (model_path.has_value() == dummy.has_value()) throw UsageError("give either -m MODEL or --dummy SHAPE");
     BenchOptions bo;
     bo.n_prompt = args.int_or({"-p", "--n-prompt"}, 64);
     bo.n_gen = args.int_or({"-n", "--n-gen"}, 32);
@@ -24,8 +44,23 @@ int cmd_bench(Args& args) {
     if (bo.n_prompt < 0 || bo.n_gen < 0 || bo.repetitions < 1) throw UsageError("-p/-n must be >= 0 and -r >= 1");
     if (ro.n_ctx == 0) ro.n_ctx = std::max(16, bo.n_prompt + bo.n_gen + 1);
 
-    auto model = load_model(path);
-    auto runner = create_runner(*model, ro);
+    std::unique_ptr<Model> loaded;
+    std::unique_ptr<DummyModel> built;
+    std::string path;
+    if (model_path) {
+        path = *model_path;
+        loaded = load_model(path);
+    } else {
+        auto shape = find_dummy_shape(*dummy);
+        if (!shape) throw UsageError("unknown shape '" + *dummy + "' (see --list-shapes)");
+        path = "dummy:" + shape->name + ":" + std::string(type_name(dopt.type));
+        std::fprintf(stderr, "building a random %s model in %s (%.0f MiB)...\n", shape->name.c_str(),
+                     std::string(type_name(dopt.type)).c_str(),
+                     static_cast<double>(dummy_model_bytes(*shape, dopt)) / (1 << 20));
+        built = DummyModel::create(*shape, dopt);
+    }
+    const Model& model = loaded ? *loaded : built->model();
+    auto runner = create_runner(model, ro);
     report_fallback(*runner);
     const BenchResult r = run_bench(*runner, bo);
     const int threads = ro.n_threads > 0 ? ro.n_threads : 0;

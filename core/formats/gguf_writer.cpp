@@ -70,13 +70,21 @@ GgufWriter::GgufWriter(std::string path, size_t alignment)
     set("general.alignment", GgufValue::u32(static_cast<uint32_t>(alignment_)));
 }
 
+GgufWriter::GgufWriter(std::FILE* stream, size_t alignment)
+    : path_("(stream)"), tmp_path_("(stream)"), alignment_(alignment), file_(stream), external_stream_(true) {
+    if (!stream) throw Error("GgufWriter: null stream");
+    if (alignment_ == 0 || (alignment_ & (alignment_ - 1)) != 0) throw Error("GGUF alignment must be a power of two");
+    set("general.alignment", GgufValue::u32(static_cast<uint32_t>(alignment_)));
+}
+
 GgufWriter::~GgufWriter() {
+    if (external_stream_) return;
     if (file_) std::fclose(file_);
     if (!committed_ && pos_ > 0) std::remove(tmp_path_.c_str());
 }
 
 void GgufWriter::set(const std::string& key, GgufValue value) {
-    if (file_) throw Error("GgufWriter::set after begin()");
+    if (began_) throw Error("GgufWriter::set after begin()");
     for (auto& kv : kv_) {
         if (kv.first == key) {
             kv.second = std::move(value);
@@ -87,12 +95,12 @@ void GgufWriter::set(const std::string& key, GgufValue value) {
 }
 
 void GgufWriter::remove(const std::string& key) {
-    if (file_) throw Error("GgufWriter::remove after begin()");
+    if (began_) throw Error("GgufWriter::remove after begin()");
     std::erase_if(kv_, [&](const auto& kv) { return kv.first == key; });
 }
 
 size_t GgufWriter::add_tensor(const std::string& name, TensorType type, const std::vector<int64_t>& ne) {
-    if (file_) throw Error("GgufWriter::add_tensor after begin()");
+    if (began_) throw Error("GgufWriter::add_tensor after begin()");
     if (ne.empty() || ne.size() > 4) throw Error("tensor '" + name + "' must have 1 to 4 dimensions");
     for (const auto& t : tensors_) {
         if (t.name == name) throw Error("duplicate tensor name '" + name + "'");
@@ -134,9 +142,12 @@ void GgufWriter::pad_to(uint64_t target) {
 }
 
 void GgufWriter::begin() {
-    if (file_) throw Error("GgufWriter::begin called twice");
-    file_ = std::fopen(tmp_path_.c_str(), "wb");
-    if (!file_) throw Error("cannot create '" + tmp_path_ + "': " + std::strerror(errno));
+    if (began_) throw Error("GgufWriter::begin called twice");
+    if (!external_stream_) {
+        file_ = std::fopen(tmp_path_.c_str(), "wb");
+        if (!file_) throw Error("cannot create '" + tmp_path_ + "': " + std::strerror(errno));
+    }
+    began_ = true;
     pos_ = 0;
     auto put_u32 = [&](uint32_t v) { put(&v, 4); };
     auto put_u64 = [&](uint64_t v) { put(&v, 8); };
@@ -227,7 +238,7 @@ void GgufWriter::begin() {
 }
 
 void GgufWriter::write_data(const void* data, size_t n) {
-    if (!file_) throw Error("GgufWriter::write_data before begin()");
+    if (!began_) throw Error("GgufWriter::write_data before begin()");
     const uint8_t* p = static_cast<const uint8_t*>(data);
     while (n > 0) {
         if (current_ >= tensors_.size()) throw Error("GgufWriter: more tensor data than declared");
@@ -251,10 +262,15 @@ void GgufWriter::finish_tensor_if_complete() {
 }
 
 void GgufWriter::commit() {
-    if (!file_) throw Error("GgufWriter::commit before begin()");
+    if (!began_ || !file_) throw Error("GgufWriter::commit before begin()");
     finish_tensor_if_complete();
     if (current_ != tensors_.size())
         throw Error("GgufWriter: tensor '" + tensors_[current_].name + "' was not completely written");
+    if (external_stream_) {
+        if (std::fflush(file_) != 0) throw Error(std::string("cannot write GGUF stream: ") + std::strerror(errno));
+        committed_ = true;
+        return;
+    }
     if (std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0) {
         const int e = errno;
         throw Error("cannot write '" + tmp_path_ + "': " + std::strerror(e));

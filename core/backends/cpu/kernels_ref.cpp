@@ -21,6 +21,8 @@ ActFormat activation_format(TensorType t) {
         case TensorType::BF16: return ActFormat::F32asBF16;
         case TensorType::Q8_0:
         case TensorType::Q4_0: return ActFormat::Q8_0;
+        case TensorType::TQ1_0:
+        case TensorType::TQ2_0: return ActFormat::Q8_K;
         default: break;
     }
     throw UnsupportedError("no CPU matrix kernel for tensor type " + std::string(type_name(t)));
@@ -120,6 +122,42 @@ float dot_ref(TensorType wtype, int64_t k, const uint8_t* w, const uint8_t* a) {
                     sumi += lo * ab[b].qs[i] + hi * ab[b].qs[i + quant::QK4_0 / 2];
                 }
                 s += static_cast<float>(sumi) * (fp16_to_fp32(wb[b].d) * fp16_to_fp32(ab[b].d));
+            }
+            return s;
+        }
+        case TensorType::TQ2_0: {
+            // Codes c = w + 1 in 2 bits; byte j+m of each 32-byte half holds elements j*4 + l*32 + m.
+            const auto* wb = reinterpret_cast<const quant::BlockTQ2_0*>(w);
+            const auto* ab = reinterpret_cast<const quant::BlockQ8_K*>(a);
+            float s = 0;
+            for (int64_t b = 0; b < k / quant::QK_K; ++b) {
+                int32_t sumi = 0;
+                for (int j = 0; j < 64; j += 32)
+                    for (int l = 0; l < 4; ++l)
+                        for (int m = 0; m < 32; ++m)
+                            sumi += (((wb[b].qs[j + m] >> (2 * l)) & 3) - 1) * ab[b].qs[j * 4 + l * 32 + m];
+                s += static_cast<float>(sumi) * (fp16_to_fp32(wb[b].d) * ab[b].d);
+            }
+            return s;
+        }
+        case TensorType::TQ1_0: {
+            // Base-3 digits: digit n of byte q is ((q * 3^n mod 256) * 3) >> 8.
+            static constexpr uint8_t pow3[6] = {1, 3, 9, 27, 81, 243};
+            auto trit = [](uint8_t q, int n) { return ((static_cast<uint16_t>(static_cast<uint8_t>(q * pow3[n])) * 3) >> 8) - 1; };
+            const auto* wb = reinterpret_cast<const quant::BlockTQ1_0*>(w);
+            const auto* ab = reinterpret_cast<const quant::BlockQ8_K*>(a);
+            float s = 0;
+            for (int64_t b = 0; b < k / quant::QK_K; ++b) {
+                const auto& x = wb[b];
+                const int8_t* q8 = ab[b].qs;
+                int32_t sumi = 0;
+                for (int n = 0; n < 5; ++n)
+                    for (int m = 0; m < 32; ++m) sumi += trit(x.qs[m], n) * q8[n * 32 + m];
+                for (int n = 0; n < 5; ++n)
+                    for (int m = 0; m < 16; ++m) sumi += trit(x.qs[32 + m], n) * q8[160 + n * 16 + m];
+                for (int n = 0; n < 4; ++n)
+                    for (int j = 0; j < 4; ++j) sumi += trit(x.qh[j], n) * q8[240 + n * 4 + j];
+                s += static_cast<float>(sumi) * (fp16_to_fp32(x.d) * ab[b].d);
             }
             return s;
         }

@@ -8,6 +8,7 @@
 #include "hwy/highway.h"
 // clang-format off
 #include "backends/cpu/kernels.h"
+#include "backends/cpu/kernels_ternary.h"
 #include "lowbit/fp16.h"
 #include "quant/blocks.h"
 // clang-format on
@@ -329,7 +330,9 @@ void matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride,
         case TensorType::BF16: return HWY_DYNAMIC_DISPATCH(MatmulBF16)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
         case TensorType::Q8_0: return HWY_DYNAMIC_DISPATCH(MatmulQ8_0)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
         case TensorType::Q4_0: return HWY_DYNAMIC_DISPATCH(MatmulQ4_0)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
-        default: return matmul_tile_ref(wtype, k, w, w_stride, nr, a, a_stride, nt, y, ldy);
+        default:
+            if (ternary_matmul_tile(wtype, k, w, w_stride, nr, a, a_stride, nt, y, ldy)) return;
+            return matmul_tile_ref(wtype, k, w, w_stride, nr, a, a_stride, nt, y, ldy);
     }
 }
 

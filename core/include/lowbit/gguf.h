@@ -146,6 +146,9 @@ private:
 class GgufWriter {
 public:
     explicit GgufWriter(std::string path, size_t alignment = 32);
+    // Writes into an already open stream (e.g. an in-memory file) that the caller owns; commit()
+    // flushes it but renames nothing.
+    explicit GgufWriter(std::FILE* stream, size_t alignment = 32);
     ~GgufWriter();  // removes the temporary file unless commit() succeeded
     GgufWriter(const GgufWriter&) = delete;
     GgufWriter& operator=(const GgufWriter&) = delete;
@@ -180,6 +183,8 @@ private:
     size_t current_ = 0;           // tensor being written
     uint64_t current_written_ = 0;  // bytes of it written so far
     bool committed_ = false;
+    bool external_stream_ = false;
+    bool began_ = false;
 };
 
 }  // namespace lowbit

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backends/cpu/kernels.h"
+#include "hwy/targets.h"
 #include "lowbit/fp16.h"
 #include "quant/blocks.h"
 
@@ -44,6 +45,24 @@ std::vector<uint8_t> random_weights(TensorType type, int64_t k, int64_t rows, st
                     for (auto& q : blk->qs) q = static_cast<uint8_t>(rng());
                 }
                 break;
+            case TensorType::TQ2_0:
+                for (int64_t b = 0; b < k / 256; ++b) {
+                    auto* blk = reinterpret_cast<quant::BlockTQ2_0*>(row) + b;
+                    blk->d = fp32_to_fp16(0.02f + 0.01f * std::fabs(u(rng)));
+                    for (auto& q : blk->qs) {  // four codes in {0, 1, 2}
+                        q = 0;
+                        for (int l = 0; l < 4; ++l) q |= static_cast<uint8_t>((rng() % 3) << (2 * l));
+                    }
+                }
+                break;
+            case TensorType::TQ1_0:
+                for (int64_t b = 0; b < k / 256; ++b) {
+                    auto* blk = reinterpret_cast<quant::BlockTQ1_0*>(row) + b;
+                    blk->d = fp32_to_fp16(0.02f + 0.01f * std::fabs(u(rng)));
+                    for (auto& q : blk->qs) q = static_cast<uint8_t>(rng());
+                    for (auto& q : blk->qh) q = static_cast<uint8_t>(rng());
+                }
+                break;
             default: qFatal("type not covered");
         }
     }
@@ -55,7 +74,18 @@ std::vector<uint8_t> random_weights(TensorType type, int64_t k, int64_t rows, st
 class TestCpuKernels : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { qInfo("SIMD target: %s", simd_target_name()); }
+    void initTestCase() {
+        qInfo("SIMD target: %s", simd_target_name());
+        // Forcing a target really switches the dispatched code (the per-target loops rely on it).
+        QStringList seen;
+        for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+            hwy::SetSupportedTargetsForTest(target);
+            QCOMPARE(QString(simd_target_name()), QString(hwy::TargetName(target)));
+            seen << simd_target_name();
+        }
+        hwy::SetSupportedTargetsForTest(0);
+        qInfo("targets tested: %s", qPrintable(seen.join(", ")));
+    }
 
     void matmulMatchesReference_data() {
         QTest::addColumn<int>("type");
@@ -73,6 +103,14 @@ private slots:
         }
         for (TensorType t : {TensorType::Q8_0, TensorType::Q4_0}) {
             for (int k : {32, 256, 4096}) {
+                for (int nt : {1, 2, 4, 5}) {
+                    QTest::addRow("%s k%d t%d", type_name(t).data(), k, nt)
+                        << static_cast<int>(t) << k << 9 << nt;
+                }
+            }
+        }
+        for (TensorType t : {TensorType::TQ2_0, TensorType::TQ1_0}) {
+            for (int k : {256, 1536, 4096}) {
                 for (int nt : {1, 2, 4, 5}) {
                     QTest::addRow("%s k%d t%d", type_name(t).data(), k, nt)
                         << static_cast<int>(t) << k << 9 << nt;
@@ -101,14 +139,22 @@ private slots:
         QVERIFY(act == act_ref);  // activation conversion is exact
         std::vector<float> y(static_cast<size_t>(rows * tokens)), y_ref(y.size());
         const size_t rb = row_bytes(wt, k);
-        matmul_tile(wt, k, w.data(), rb, rows, act.data(), ab, tokens, y.data(), rows);
         matmul_tile_ref(wt, k, w.data(), rb, rows, act.data(), ab, tokens, y_ref.data(), rows);
-        for (size_t i = 0; i < y.size(); ++i) {
-            // Sums are reordered by SIMD; integer block sums are exact, so only float rounding differs.
-            const float tol = 1e-5f * std::max(1.0f, std::fabs(y_ref[i])) * std::sqrt(static_cast<float>(k));
-            if (std::fabs(y[i] - y_ref[i]) > tol)
-                QFAIL(qPrintable(QString("element %1: simd %2 vs ref %3").arg(i).arg(y[i]).arg(y_ref[i])));
+        // Every SIMD target this CPU can run (AVX3_DL, AVX3, AVX2, SSE4, ...), not only the best.
+        for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+            hwy::SetSupportedTargetsForTest(target);
+            matmul_tile(wt, k, w.data(), rb, rows, act.data(), ab, tokens, y.data(), rows);
+            for (size_t i = 0; i < y.size(); ++i) {
+                // SIMD reorders sums; integer block sums are exact, so only float rounding differs.
+                const float tol = 1e-5f * std::max(1.0f, std::fabs(y_ref[i])) * std::sqrt(static_cast<float>(k));
+                if (std::fabs(y[i] - y_ref[i]) > tol) {
+                    hwy::SetSupportedTargetsForTest(0);
+                    QFAIL(qPrintable(QString("%1, element %2: simd %3 vs ref %4")
+                                         .arg(hwy::TargetName(target)).arg(i).arg(y[i]).arg(y_ref[i])));
+                }
+            }
         }
+        hwy::SetSupportedTargetsForTest(0);
     }
 
     void q8ActivationRoundTrip() {
