@@ -4,8 +4,9 @@
 #include "lowbit/error.h"
 #include "lowbit/runner.h"
 
-#ifdef LOWBIT_HAVE_VULKAN_RUNNER
+#if defined(LOWBIT_HAVE_VULKAN_RUNNER) && __has_include("backends/vulkan/vulkan_runner.h")
 #include "backends/vulkan/vulkan_runner.h"
+#define LOWBIT_VULKAN_RUNNER_AVAILABLE 1
 #endif
 
 namespace lowbit {
@@ -39,7 +40,7 @@ std::unique_ptr<Runner> create_runner(const Model& model, const RunnerOptions& o
     if (dev.empty() || dev == "cpu") return cpu::make_cpu_runner(model, options);
     if (dev == "vulkan" || dev.rfind("vulkan:", 0) == 0) {
         std::string reason;
-#ifdef LOWBIT_HAVE_VULKAN_RUNNER
+#ifdef LOWBIT_VULKAN_RUNNER_AVAILABLE
         try {
             return make_vulkan_runner(model, options);
         } catch (const UnsupportedError& e) {

@@ -1,5 +1,7 @@
 #include "backends/cpu/thread_pool.h"
 
+#include <sched.h>
+
 #include <fstream>
 #include <set>
 #include <string>
@@ -12,6 +14,10 @@
 #endif
 
 namespace lowbit::cpu {
+namespace {
+constexpr int kSpinsBeforeSleep = 1 << 14;
+constexpr uint64_t kIndexMask = 0xffffffffull;
+}  // namespace
 
 ThreadPool::ThreadPool(int n_threads) : n_threads_(n_threads < 1 ? 1 : n_threads) {
     workers_.reserve(static_cast<size_t>(n_threads_ - 1));
@@ -22,7 +28,7 @@ ThreadPool::~ThreadPool() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_.store(true);
-        generation_.fetch_add(1);
+        wake_seq_.fetch_add(1);
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
@@ -30,14 +36,21 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::work(int thread) {
     for (;;) {
-        const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
-        if (task >= n_tasks_) break;
+        uint64_t c = claim_.load(std::memory_order_acquire);
+        // The epoch in the upper half makes a claim on a finished loop fail, so a late worker
+        // can never run a task of a loop whose function is gone.
+        int64_t task;
+        do {
+            task = static_cast<int64_t>(c & kIndexMask);
+            if (task >= n_tasks_.load(std::memory_order_relaxed)) return;
+        } while (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire));
         try {
             (*fn_)(task, thread);
         } catch (...) {
             std::lock_guard<std::mutex> lock(error_mutex_);
             if (!error_) error_ = std::current_exception();
         }
+        done_.fetch_add(1, std::memory_order_acq_rel);
     }
 }
 
@@ -47,18 +60,28 @@ void ThreadPool::run(int64_t n_tasks, const std::function<void(int64_t, int)>& f
         for (int64_t i = 0; i < n_tasks; ++i) fn(i, 0);
         return;
     }
+    // Publish the loop: function and size first, then the new epoch with index 0.
     fn_ = &fn;
-    n_tasks_ = n_tasks;
+    n_tasks_.store(n_tasks, std::memory_order_relaxed);
     error_ = nullptr;
-    next_task_.store(0, std::memory_order_relaxed);
-    active_.store(n_threads_ - 1, std::memory_order_relaxed);
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        generation_.fetch_add(1, std::memory_order_release);
-    }
+    done_.store(0, std::memory_order_relaxed);
+    const uint64_t epoch = (claim_.load(std::memory_order_relaxed) >> 32) + 1;
+    claim_.store(epoch << 32, std::memory_order_release);
+    wake_seq_.fetch_add(1, std::memory_order_release);
     wake_.notify_all();
+
     work(0);
-    while (active_.load(std::memory_order_acquire) != 0) LOWBIT_PAUSE();
+    for (int spins = 0; done_.load(std::memory_order_acquire) != n_tasks; ++spins) {
+        // A worker holds a task: wait for it, yielding the core if it seems descheduled.
+        if (spins < 4096) {
+            LOWBIT_PAUSE();
+        } else {
+            sched_yield();
+        }
+    }
+    // Close the loop so that no late claim can succeed before the next run() publishes.
+    claim_.store(((epoch + 1) << 32) | kIndexMask, std::memory_order_release);
+    n_tasks_.store(0, std::memory_order_relaxed);
     fn_ = nullptr;
     if (error_) std::rethrow_exception(error_);
 }
@@ -66,21 +89,19 @@ void ThreadPool::run(int64_t n_tasks, const std::function<void(int64_t, int)>& f
 void ThreadPool::worker_loop(int thread) {
     uint64_t seen = 0;
     for (;;) {
-        // Spin for a short while: the next loop usually starts within microseconds.
-        uint64_t gen = generation_.load(std::memory_order_acquire);
-        for (int spin = 0; gen == seen && spin < 20000; ++spin) {
+        uint64_t seq = wake_seq_.load(std::memory_order_acquire);
+        for (int spin = 0; seq == seen && spin < kSpinsBeforeSleep; ++spin) {
             LOWBIT_PAUSE();
-            gen = generation_.load(std::memory_order_acquire);
+            seq = wake_seq_.load(std::memory_order_acquire);
         }
-        if (gen == seen) {
+        if (seq == seen) {
             std::unique_lock<std::mutex> lock(mutex_);
-            wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-            gen = generation_.load(std::memory_order_acquire);
+            wake_.wait(lock, [&] { return wake_seq_.load(std::memory_order_acquire) != seen; });
+            seq = wake_seq_.load(std::memory_order_acquire);
         }
-        seen = gen;
+        seen = seq;
         if (stop_.load()) return;
         work(thread);
-        active_.fetch_sub(1, std::memory_order_acq_rel);
     }
 }
 
