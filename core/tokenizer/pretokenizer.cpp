@@ -83,7 +83,9 @@ class CompiledRegex {
         }
         // The JIT is an optimisation: without it (not built in, no executable memory) the
         // interpreter gives the same matches.
+#ifndef LOWBIT_TOKENIZER_NO_JIT
         jit_ = pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE) == 0;
+#endif
     }
     ~CompiledRegex() { pcre2_code_free(code_); }
     CompiledRegex(const CompiledRegex&) = delete;
@@ -94,8 +96,12 @@ class CompiledRegex {
         const auto* s = reinterpret_cast<PCRE2_SPTR>(subject.data());
         size_t pos = 0, last = 0;
         while (pos <= subject.size()) {
-            const int rc = jit_ ? pcre2_jit_match(code_, s, subject.size(), pos, 0, md, nullptr)
-                                : pcre2_match(code_, s, subject.size(), pos, PCRE2_NO_UTF_CHECK, md, nullptr);
+            int rc = jit_ ? pcre2_jit_match(code_, s, subject.size(), pos, 0, md, nullptr) : PCRE2_ERROR_JIT_BADOPTION;
+            // Without the JIT, or when a match needs more than its stack, the interpreter (which
+            // keeps its backtracking state on the heap) gives the same match.
+            if (rc == PCRE2_ERROR_JIT_BADOPTION || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+                rc = pcre2_match(code_, s, subject.size(), pos, PCRE2_NO_UTF_CHECK, md, nullptr);
+            }
             if (rc == PCRE2_ERROR_NOMATCH) break;
             if (rc < 0) throw Error("pre-tokenizer regex failed (PCRE2 error " + std::to_string(rc) + ")");
             const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);

@@ -4,6 +4,7 @@
 // generated adversarial strings: mixed scripts, emoji, marks, whitespace runs, digit runs,
 // contractions, special-token texts, invalid UTF-8), for the vocabulary files and for the shared
 // models that embed the same vocabularies. Every id must match.
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "lowbit/gguf.h"
@@ -46,6 +47,22 @@ std::unique_ptr<Tokenizer> load(const std::string& path) {
     return Tokenizer::from_gguf(*file);
 }
 
+// The vocabulary of `path` with tokenizer.ggml.pre set to `pre`: how the SmolLM and "default"
+// pre-tokenizers are checked (no shared file uses them; llama.cpp made the vectors the same way).
+std::unique_ptr<Tokenizer> load_with_pre(const std::string& path, const std::string& pre) {
+    QTemporaryDir dir;
+    const std::string copy = (dir.path() + "/vocab.gguf").toStdString();
+    {
+        auto src = GgufFile::open(path);
+        GgufWriter w(copy);
+        for (const auto& [key, value] : src->metadata()) w.set(key, value);
+        w.set("tokenizer.ggml.pre", GgufValue::make_string(pre));
+        w.begin();
+        w.commit();
+    }
+    return load(copy);
+}
+
 }  // namespace
 
 class TestTokenizerVectors : public QObject {
@@ -69,6 +86,7 @@ class TestTokenizerVectors : public QObject {
     void extraVectors_data() {
         QTest::addColumn<QString>("vocab");
         QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("pre");
         const char* rows[][2] = {
             {"llama-spm", "reference/tokenizer/ggml-vocab-llama-spm.gguf"},
             {"phi-3", "reference/tokenizer/ggml-vocab-phi-3.gguf"},
@@ -81,12 +99,20 @@ class TestTokenizerVectors : public QObject {
             {"llama-bpe", "models/synthetic/random-llama3-bpe-f16.gguf"},
             {"qwen2", "models/synthetic/random-qwen2-f16.gguf"},
         };
-        for (const auto& r : rows) QTest::newRow(r[1]) << r[0] << r[1];
+        for (const auto& r : rows) QTest::newRow(r[1]) << r[0] << r[1] << QString();
+        for (const char* pre : {"smollm", "default"}) {
+            QTest::newRow(pre) << QString("gpt-2-pre-") + pre << "reference/tokenizer/ggml-vocab-gpt-2.gguf"
+                               << pre;
+        }
     }
     void extraVectors() {
         QFETCH(QString, vocab);
         QFETCH(QString, file);
-        auto tok = load(test::shared_path(file));
+        QFETCH(QString, pre);
+        auto tok = pre.isEmpty() ? load(test::shared_path(file))
+                                 : load_with_pre(test::shared_path(file), pre.toStdString());
+        QCOMPARE(QString::fromStdString(tok->pre_tokenizer()),
+                 pre.isEmpty() ? QString::fromStdString(tok->pre_tokenizer()) : pre);
         const std::string data = std::string(LOWBIT_TOKENIZER_TEST_DATA) + "/" + vocab.toStdString() + ".tsv";
         check_vectors(*tok, test::read_tsv_vectors(data), QString::fromStdString(data) + " on " + file);
     }
