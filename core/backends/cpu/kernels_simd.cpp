@@ -83,83 +83,79 @@ HWY_INLINE void float_tile(int64_t k, const uint8_t* w, size_t w_stride, const u
 // (The single-lane SCALAR target cannot narrow vectors; it uses the reference kernels instead.)
 #if HWY_TARGET != HWY_SCALAR
 
-// Integer dot product of 32 int8 weights and 32 int8 activations as a vector of int32 partial
-// sums (lanes of d32); summed later, after scaling, so no horizontal add per block.
-template <class D32>
-HWY_INLINE hn::Vec<D32> dot_i8x32(D32 d32, const int8_t* w, const int8_t* a) {
-    const hn::RepartitionToNarrow<D32> d16;
-    const hn::Rebind<int8_t, decltype(d16)> d8;
-    constexpr int64_t kChunk = static_cast<int64_t>(hn::MaxLanes(d16));
-    auto sum = hn::Zero(d32);
-    for (int64_t j = 0; j < 32; j += kChunk) {
-        const auto wv = hn::PromoteTo(d16, hn::LoadU(d8, w + j));
-        const auto av = hn::PromoteTo(d16, hn::LoadU(d8, a + j));
-        auto sum1 = hn::Zero(d32);
-        sum = hn::ReorderWidenMulAccumulate(d32, wv, av, sum, sum1);
-        sum = hn::Add(sum, sum1);
-    }
-    return sum;
+// One Q8_0/Q4_0 weight block widened to int16 lanes (32 values, in one or more vectors).
+template <class D16>
+struct Block16 {
+    static constexpr size_t kLanes = hn::MaxLanes(D16());
+    static constexpr size_t kParts = 32 / kLanes;
+    hn::Vec<D16> v[kParts];
+};
+
+template <class D16>
+HWY_INLINE void widen_q8(D16 d16, const int8_t* q, Block16<D16>& out) {
+    const hn::Rebind<int8_t, D16> d8;
+    for (size_t p = 0; p < Block16<D16>::kParts; ++p) out.v[p] = hn::PromoteTo(d16, hn::LoadU(d8, q + p * Block16<D16>::kLanes));
 }
 
-// Q4_0 weights: low nibbles are elements 0..15, high nibbles 16..31, each minus 8.
-template <class D32>
-HWY_INLINE hn::Vec<D32> dot_q4x32(D32 d32, const uint8_t* qs, const int8_t* a) {
-    const hn::RepartitionToNarrow<D32> d16;
-    const hn::Rebind<int8_t, decltype(d16)> d8;
-    const hn::Rebind<uint8_t, decltype(d16)> du8;
-    const hn::RebindToUnsigned<decltype(d16)> du16;
-    constexpr int64_t kChunk = static_cast<int64_t>(hn::MaxLanes(d16));
-    static_assert(16 % kChunk == 0 || kChunk > 16, "chunk must divide the half-block");
-    auto sum = hn::Zero(d32);
+// Q4_0: element i < 16 is the low nibble of byte i, element 16 + i its high nibble; both minus 8.
+template <class D16>
+HWY_INLINE void widen_q4(D16 d16, const uint8_t* qs, Block16<D16>& out) {
+    constexpr size_t L = Block16<D16>::kLanes;
+    const hn::Rebind<uint8_t, D16> du8;
+    const hn::RebindToUnsigned<D16> du16;
     const auto eight = hn::Set(d16, 8);
     const auto mask = hn::Set(du8, 0x0f);
-    for (int64_t j = 0; j < 16; j += kChunk) {
-        const auto packed = hn::LoadU(du8, qs + j);
-        const auto lo = hn::Sub(hn::BitCast(d16, hn::PromoteTo(du16, hn::And(packed, mask))), eight);
-        const auto hi = hn::Sub(hn::BitCast(d16, hn::PromoteTo(du16, hn::ShiftRight<4>(packed))), eight);
-        auto s1 = hn::Zero(d32);
-        sum = hn::ReorderWidenMulAccumulate(d32, lo, hn::PromoteTo(d16, hn::LoadU(d8, a + j)), sum, s1);
-        sum = hn::Add(sum, s1);
-        auto s2 = hn::Zero(d32);
-        sum = hn::ReorderWidenMulAccumulate(d32, hi, hn::PromoteTo(d16, hn::LoadU(d8, a + 16 + j)), sum, s2);
-        sum = hn::Add(sum, s2);
+    for (size_t p = 0; p < Block16<D16>::kParts; ++p) {
+        const size_t first = p * L;  // element index of this part
+        const uint8_t* src = qs + (first % 16);
+        const auto packed = hn::LoadU(du8, src);
+        const auto nib = first < 16 ? hn::And(packed, mask) : hn::ShiftRight<4>(packed);
+        out.v[p] = hn::Sub(hn::BitCast(d16, hn::PromoteTo(du16, nib)), eight);
     }
-    return sum;
 }
 
 template <bool kQ4, int R, int T>
 HWY_INLINE void q8_tile(int64_t k, const uint8_t* w, size_t w_stride, const uint8_t* a, size_t a_stride, float* y,
                         int64_t ldy) {
-    // int16 lanes: at most 32 (one Q8_0 block per 512-bit register) and at most 16 for Q4_0 halves.
-    const hn::CappedTag<int32_t, kQ4 ? 8 : 16> d32;
+    // int16 lanes: at most 32 (a whole block in one 512-bit register); Q4_0 needs parts of 16.
+    using D16 = hn::CappedTag<int16_t, kQ4 ? 16 : 32>;
+    const D16 d16;
+    const hn::RepartitionToWide<D16> d32;
     const hn::Rebind<float, decltype(d32)> df;
     using VF = hn::Vec<decltype(df)>;
+    using B16 = Block16<D16>;
     VF acc[R][T];
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < T; ++t) acc[r][t] = hn::Zero(df);
     const int64_t nb = k / 32;
     for (int64_t b = 0; b < nb; ++b) {
-        const BlockQ8_0* ab[T];
+        B16 av[T];
         float ad[T];
         for (int t = 0; t < T; ++t) {
-            ab[t] = reinterpret_cast<const BlockQ8_0*>(a + t * a_stride) + b;
-            ad[t] = fp16_to_fp32(ab[t]->d);
+            const BlockQ8_0* ab = reinterpret_cast<const BlockQ8_0*>(a + t * a_stride) + b;
+            widen_q8(d16, ab->qs, av[t]);
+            ad[t] = fp16_to_fp32(ab->d);
         }
         for (int r = 0; r < R; ++r) {
+            B16 wv;
+            float wd;
             if constexpr (kQ4) {
                 const BlockQ4_0* wb = reinterpret_cast<const BlockQ4_0*>(w + r * w_stride) + b;
-                const float wd = fp16_to_fp32(wb->d);
-                for (int t = 0; t < T; ++t) {
-                    const auto s = dot_q4x32(d32, wb->qs, ab[t]->qs);
-                    acc[r][t] = hn::MulAdd(hn::ConvertTo(df, s), hn::Set(df, wd * ad[t]), acc[r][t]);
-                }
+                widen_q4(d16, wb->qs, wv);
+                wd = fp16_to_fp32(wb->d);
             } else {
                 const BlockQ8_0* wb = reinterpret_cast<const BlockQ8_0*>(w + r * w_stride) + b;
-                const float wd = fp16_to_fp32(wb->d);
-                for (int t = 0; t < T; ++t) {
-                    const auto s = dot_i8x32(d32, wb->qs, ab[t]->qs);
-                    acc[r][t] = hn::MulAdd(hn::ConvertTo(df, s), hn::Set(df, wd * ad[t]), acc[r][t]);
+                widen_q8(d16, wb->qs, wv);
+                wd = fp16_to_fp32(wb->d);
+            }
+            for (int t = 0; t < T; ++t) {
+                auto sum = hn::Zero(d32);
+                for (size_t p = 0; p < B16::kParts; ++p) {
+                    auto s1 = hn::Zero(d32);
+                    sum = hn::ReorderWidenMulAccumulate(d32, wv.v[p], av[t].v[p], sum, s1);
+                    sum = hn::Add(sum, s1);
                 }
+                acc[r][t] = hn::MulAdd(hn::ConvertTo(df, sum), hn::Set(df, wd * ad[t]), acc[r][t]);
             }
         }
     }
@@ -170,6 +166,9 @@ HWY_INLINE void q8_tile(int64_t k, const uint8_t* w, size_t w_stride, const uint
 #endif  // HWY_TARGET != HWY_SCALAR
 
 // ---- tiling ------------------------------------------------------------------------------------
+
+// Rows per multi-token tile: 4 x 4 accumulators fit the 32 registers of AVX-512; 2 x 4 the 16 of AVX2.
+constexpr int kTileRows = HWY_MAX_BYTES >= 64 ? 4 : 2;
 
 template <template <int, int> class Tile>
 HWY_INLINE void run_tiles(int64_t k, const uint8_t* w, size_t w_stride, int64_t nr, const uint8_t* a, size_t a_stride,
@@ -184,8 +183,8 @@ HWY_INLINE void run_tiles(int64_t k, const uint8_t* w, size_t w_stride, int64_t 
     int64_t t = 0;
     for (; t + 4 <= nt; t += 4) {
         int64_t r = 0;
-        for (; r + 2 <= nr; r += 2)
-            Tile<2, 4>::run(k, w + r * w_stride, w_stride, a + t * a_stride, a_stride, y + t * ldy + r, ldy);
+        for (; r + kTileRows <= nr; r += kTileRows)
+            Tile<kTileRows, 4>::run(k, w + r * w_stride, w_stride, a + t * a_stride, a_stride, y + t * ldy + r, ldy);
         for (; r < nr; ++r)
             Tile<1, 4>::run(k, w + r * w_stride, w_stride, a + t * a_stride, a_stride, y + t * ldy + r, ldy);
     }
