@@ -87,7 +87,9 @@ class CompiledRegex {
         jit_ = pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE) == 0;
 #endif
     }
-    ~CompiledRegex() { pcre2_code_free(code_); }
+    ~CompiledRegex() {
+        pcre2_code_free(code_);
+    }
     CompiledRegex(const CompiledRegex&) = delete;
     CompiledRegex& operator=(const CompiledRegex&) = delete;
 
@@ -96,7 +98,8 @@ class CompiledRegex {
         const auto* s = reinterpret_cast<PCRE2_SPTR>(subject.data());
         size_t pos = 0, last = 0;
         while (pos <= subject.size()) {
-            int rc = jit_ ? pcre2_jit_match(code_, s, subject.size(), pos, 0, md, nullptr) : PCRE2_ERROR_JIT_BADOPTION;
+            int rc = jit_ ? pcre2_jit_match(code_, s, subject.size(), pos, 0, md, nullptr)
+                          : PCRE2_ERROR_JIT_BADOPTION;
             // Without the JIT, or when a match needs more than its stack, the interpreter (which
             // keeps its backtracking state on the heap) gives the same match.
             if (rc == PCRE2_ERROR_JIT_BADOPTION || rc == PCRE2_ERROR_JIT_STACKLIMIT) {
@@ -121,7 +124,9 @@ class CompiledRegex {
         if (subject.size() > last) out.push_back(subject.size() - last);
     }
 
-    const pcre2_code* code() const { return code_; }
+    const pcre2_code* code() const {
+        return code_;
+    }
 
   private:
     pcre2_code* code_ = nullptr;

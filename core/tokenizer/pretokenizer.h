@@ -18,7 +18,8 @@ class CompiledRegex;
 
 class PreTokenizer {
   public:
-    // Throws lowbit::UnsupportedError for a name this engine does not know.
+    // Throws lowbit::UnsupportedError for a name this engine does not know: falling back to
+    // another pre-tokenizer would silently give ids the model was not trained on.
     explicit PreTokenizer(const std::string& name);
     ~PreTokenizer();
     PreTokenizer(const PreTokenizer&) = delete;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <optional>
 #include <unordered_map>
 
@@ -35,6 +36,8 @@ class VocabTokenizer final : public Tokenizer {
     }
 
     std::vector<int32_t> encode(std::string_view text, bool add_special, bool parse_special) const override {
+        // Symbol positions are 32-bit: texts beyond 2 GiB are refused rather than mangled.
+        if (text.size() > size_t(INT32_MAX)) throw Error("text too long to tokenize (over 2 GiB)");
         std::vector<int32_t> out;
         out.reserve(text.size() / 3 + 2);
         const std::vector<Fragment> frags = split_special(v_, text, parse_special);

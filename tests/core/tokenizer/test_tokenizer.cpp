@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <functional>
+#include <random>
 
 #include "lowbit/error.h"
 #include "lowbit/gguf.h"
@@ -496,6 +497,97 @@ class TestTokenizer : public QObject {
                 w.set("tokenizer.ggml.bos_token_id", GgufValue::u32(100000));
             },
             "bos_token_id");
+    }
+
+    // Random damage to the tokenizer metadata: loading gives a lowbit::Error or a tokenizer that
+    // works; never a crash or another exception.
+    void survivesDamagedMetadata() {
+        std::mt19937 rng(12345);
+        auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+        auto random_value = [&]() -> GgufValue {
+            switch (pick(7)) {
+                case 0:
+                    return GgufValue::i32(int32_t(rng()) % 400 - 50);
+                case 1:
+                    return GgufValue::u32(uint32_t(rng()));
+                case 2:
+                    return GgufValue::make_string(std::string(pick(12), char('a' + pick(26))));
+                case 3:
+                    return GgufValue::make_float_array(GgufType::FLOAT32,
+                                                       std::vector<double>(pick(300), -1.5));
+                case 4: {
+                    std::vector<int64_t> v(pick(300));
+                    for (auto& x : v) x = int64_t(pick(9)) - 1;
+                    return GgufValue::make_int_array(GgufType::INT32, v);
+                }
+                case 5: {
+                    std::vector<std::string> v(pick(300));
+                    for (auto& x : v) x = std::string(pick(4), char(0x20 + pick(0x60)));
+                    return GgufValue::make_string_array(v);
+                }
+                default:
+                    return GgufValue::boolean(pick(2));
+            }
+        };
+        const char* keys[] = {"tokenizer.ggml.model",
+                              "tokenizer.ggml.pre",
+                              "tokenizer.ggml.tokens",
+                              "tokenizer.ggml.scores",
+                              "tokenizer.ggml.token_type",
+                              "tokenizer.ggml.merges",
+                              "tokenizer.ggml.bos_token_id",
+                              "tokenizer.ggml.eos_token_id",
+                              "tokenizer.ggml.unknown_token_id",
+                              "tokenizer.ggml.add_bos_token",
+                              "tokenizer.ggml.add_eos_token",
+                              "tokenizer.ggml.add_space_prefix",
+                              "tokenizer.ggml.padding_token_id",
+                              "tokenizer.ggml.eot_token_id"};
+        int loaded = 0, rejected = 0;
+        for (int round = 0; round < 300; ++round) {
+            VocabFile f([&](GgufWriter& w) {
+                if (round % 2) {
+                    write_spm(w, {{"\xE2\x96\x81"
+                                   "a",
+                                   -1},
+                                  {"ab", -2},
+                                  {"<|im_end|>", 0}});
+                } else {
+                    write_bpe(w,
+                              {"ab",
+                               "\xC4\xA0"
+                               "a"},
+                              {"a b", "\xC4\xA0 a"}, round % 4 ? "qwen2" : "llama-bpe");
+                }
+                for (size_t k = 1 + pick(3); k > 0; --k) {
+                    const char* key = keys[pick(std::size(keys))];
+                    if (pick(3) == 0) {
+                        w.remove(key);
+                    } else {
+                        w.set(key, random_value());
+                    }
+                }
+            });
+            try {
+                auto tok = f.load();
+                ++loaded;
+                for (bool add : {false, true}) {
+                    for (bool parse : {false, true}) {
+                        const auto ids = tok->encode("ab a<|im_end|>\xFF \xC3 <s>\n", add, parse);
+                        StreamDecoder dec(*tok, parse);
+                        for (int32_t id : ids) {
+                            QVERIFY(id >= 0 && id < tok->n_vocab());
+                            tok->token_to_piece(id, true);
+                            dec.feed(id);
+                        }
+                        tok->detokenize(ids, add, parse);
+                    }
+                }
+            } catch (const lowbit::Error&) {
+                ++rejected;
+            }
+        }
+        QVERIFY(loaded > 10 && rejected > 10);
     }
 
     void rejectsUnsupportedTokenizers() {
