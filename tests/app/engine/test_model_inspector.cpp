@@ -1,0 +1,106 @@
+// The library's view of a GGUF file, checked on the synthetic models against facts of their
+// formats (TQ2_0 stores 256 weights in 66 bytes, TQ1_0 in 54, F16 in 512) and against the
+// model README (dimensions, vocabularies).
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "engine/inference_engine.h"
+#include "engine/model_inspector.h"
+#include "test_data.h"
+
+using namespace lowbit::app;
+
+namespace {
+ModelFacts inspect(const char* file) {
+    return inspectModel(QString::fromStdString(lowbit::test::model_path(file)));
+}
+QJsonObject details(const ModelFacts& f) {
+    return QJsonDocument::fromJson(f.record.details.toUtf8()).object();
+}
+}  // namespace
+
+class TestModelInspector : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void ternaryModel() {
+        const ModelFacts f = inspect("random-llama-spm-TQ2_0-f16emb.gguf");
+        const ModelRecord& r = f.record;
+        QCOMPARE(r.architecture, QStringLiteral("llama"));
+        QVERIFY(r.weightTypes.startsWith(QStringLiteral("F16")) ||
+                r.weightTypes.contains(QStringLiteral("TQ2_0")));
+        QVERIFY(r.weightTypes.contains(QStringLiteral("TQ2_0")));
+        QVERIFY(r.weightTypes.contains(QStringLiteral("F16")));
+        QCOMPARE(f.linearBitsPerWeight, 8.0 * 66 / 256);  // every block matrix is TQ2_0
+        QVERIFY(r.bitsPerWeight > f.linearBitsPerWeight && r.bitsPerWeight < 16);  // F16 embeddings raise it
+        QCOMPARE(
+            r.fileSize,
+            QFileInfo(QString::fromStdString(lowbit::test::model_path("random-llama-spm-TQ2_0-f16emb.gguf")))
+                .size());
+        QVERIFY(r.weightBytes < r.fileSize);
+        const QJsonObject d = details(f);
+        QCOMPARE(d[QStringLiteral("layers")].toInt(), 2);
+        QCOMPARE(d[QStringLiteral("embedding")].toInt(), 256);
+        QCOMPARE(d[QStringLiteral("heads")].toInt(), 4);
+        QCOMPARE(d[QStringLiteral("kv_heads")].toInt(), 2);
+        QCOMPARE(d[QStringLiteral("vocab")].toInt(), 32000);
+        // K and V in F16 for 2 layers of 2 KV heads of 64: 2*2*2*2*64 bytes per position.
+        QCOMPARE(f.kvBytesPerToken, 2 * 2 * 2 * 2 * 64);
+        QVERIFY(f.estimatedBytes > r.weightBytes);
+        QCOMPARE(r.templateFamily, QStringLiteral("transcript"));  // SPM vocabulary, no template
+    }
+
+    void sameModelInThreeFormats() {
+        const ModelFacts f16 = inspect("random-llama-spm-f16.gguf");
+        const ModelFacts tq2 = inspect("random-llama-spm-TQ2_0-f16emb.gguf");
+        const ModelFacts tq1 = inspect("random-llama-spm-TQ1_0.gguf");
+        QCOMPARE(f16.linearBitsPerWeight, 16.0);
+        QCOMPARE(tq1.linearBitsPerWeight, 8.0 * 54 / 256);
+        QCOMPARE(f16.record.nParams, tq2.record.nParams);  // same tensors, other storage
+        QCOMPARE(f16.record.nParams, tq1.record.nParams);
+        QVERIFY(tq1.record.weightBytes < tq2.record.weightBytes);
+        QVERIFY(tq2.record.weightBytes < f16.record.weightBytes);
+        QVERIFY(tq1.record.weightTypes.contains(QStringLiteral("Q4_K")));  // llama-quantize's embedding type
+    }
+
+    void chatFormatFromVocabulary() {
+        QCOMPARE(inspect("random-llama3-bpe-f16.gguf").record.templateFamily, QStringLiteral("llama3"));
+        QCOMPARE(inspect("random-qwen2-f16.gguf").record.templateFamily, QStringLiteral("chatml"));
+        QCOMPARE(inspect("random-qwen2-f16.gguf").record.architecture, QStringLiteral("qwen2"));
+    }
+
+    void brokenFilesGiveMessages() {
+        QTemporaryDir dir;
+        const QString junk = dir.filePath(QStringLiteral("junk.gguf"));
+        QFile f(junk);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("GGUF but not really");
+        f.close();
+        try {
+            inspectModel(junk);
+            QFAIL("junk accepted");
+        } catch (const EngineError& e) {
+            QVERIFY2(e.message().contains(QStringLiteral("junk.gguf")), qPrintable(e.message()));
+        }
+        try {
+            inspectModel(dir.filePath(QStringLiteral("missing.gguf")));
+            QFAIL("missing file accepted");
+        } catch (const EngineError& e) {
+            QVERIFY(e.message().contains(QStringLiteral("does not exist")));
+        }
+    }
+
+    void formatting() {
+        QCOMPARE(formatCount(2'412'000'000), QStringLiteral("2.41 B"));
+        QCOMPARE(formatCount(135'000'000), QStringLiteral("135 M"));
+        QCOMPARE(formatCount(9'400'000), QStringLiteral("9.4 M"));
+        QCOMPARE(formatBytes(1'210'000'000), QStringLiteral("1.21 GB"));
+        QCOMPARE(formatBytes(35'200'000), QStringLiteral("35.2 MB"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModelInspector)
+#include "test_model_inspector.moc"
