@@ -1,0 +1,173 @@
+#include "backends/vulkan/gpu_weights.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "lowbit/error.h"
+#include "lowbit/fp16.h"
+
+namespace lowbit::vulkan {
+
+namespace {
+
+constexpr GpuLayout kLayouts[] = {
+    // type            block src  payload d_off shader          float  ablk kmul
+    {TensorType::F32, 1, 4, 4, -1, "matmul_f32", true, 0, 4},
+    {TensorType::F16, 1, 2, 2, -1, "matmul_f16", true, 0, 8},
+    {TensorType::BF16, 1, 2, 2, -1, "matmul_bf16", true, 0, 8},
+    {TensorType::Q8_0, 32, 34, 32, 0, "matmul_q8_0", false, 32, 32},
+    {TensorType::Q4_0, 32, 18, 16, 0, "matmul_q4_0", false, 32, 32},
+    {TensorType::TQ1_0, 256, 54, 52, 52, "matmul_tq1_0", false, 256, 256},
+    {TensorType::TQ2_0, 256, 66, 64, 64, "matmul_tq2_0", false, 256, 256},
+    {TensorType::Q4_K, 256, 144, 144, -1, "matmul_q4_k", false, 256, 256},
+    {TensorType::Q6_K, 256, 210, 208, 208, "matmul_q6_k", false, 256, 256},
+};
+
+size_t align_up(size_t v, size_t a) {
+    return (v + a - 1) / a * a;
+}
+
+}  // namespace
+
+const GpuLayout* gpu_layout(TensorType t) {
+    for (const GpuLayout& l : kLayouts)
+        if (l.type == t) return &l;
+    return nullptr;
+}
+
+std::string gpu_unsupported_reason(const Weight& w) {
+    const std::string name = w.tensor ? w.tensor->name : std::string("weight");
+    if (w.kind != WeightKind::Plain) return "'" + name + "' is a OneBit/binary weight, not yet on the GPU";
+    const GpuLayout* l = gpu_layout(w.type);
+    if (!l)
+        return "'" + name + "' has type " + std::string(type_name(w.type)) + ", which has no Vulkan kernel";
+    if (w.ne0 % l->k_multiple)
+        return "'" + name + "' has rows of " + std::to_string(w.ne0) + " elements, not a multiple of " +
+               std::to_string(l->k_multiple) + " as the Vulkan " + std::string(type_name(w.type)) +
+               " kernel needs";
+    return {};
+}
+
+GpuMatrix upload_matrix(Context& ctx, TensorType type, int64_t ne0, int64_t rows, const uint8_t* data,
+                        size_t row_stride, const std::string& name) {
+    const GpuLayout* l = gpu_layout(type);
+    if (!l)
+        throw UnsupportedError("tensor '" + name + "' has type " + std::string(type_name(type)) +
+                               ", which has no Vulkan kernel");
+    if (ne0 <= 0 || rows <= 0 || ne0 % l->k_multiple)
+        throw UnsupportedError("tensor '" + name + "' has rows of " + std::to_string(ne0) +
+                               " elements; the Vulkan kernel needs a multiple of " +
+                               std::to_string(l->k_multiple));
+    const int64_t bpr = ne0 / l->block;
+    const size_t row_payload = static_cast<size_t>(bpr) * l->payload_bytes;
+    const size_t row_scales = l->d_offset >= 0 ? static_cast<size_t>(bpr) * 2 : 0;
+    const size_t align = ctx.storage_alignment();
+    const uint64_t max_bind = ctx.max_binding_bytes();
+    if (row_payload > max_bind)
+        throw UnsupportedError("tensor '" + name + "': one row exceeds a shader binding");
+
+    GpuMatrix m;
+    m.layout = l;
+    m.type = type;
+    m.ne0 = ne0;
+    m.rows = rows;
+    m.name = name;
+    // Rows per chunk: as many as fit one binding, for the payload and the scales alike.
+    int64_t chunk_rows = static_cast<int64_t>(max_bind / row_payload);
+    if (row_scales) chunk_rows = std::min<int64_t>(chunk_rows, static_cast<int64_t>(max_bind / row_scales));
+    chunk_rows = std::max<int64_t>(1, std::min(chunk_rows, rows));
+    for (int64_t r0 = 0; r0 < rows; r0 += chunk_rows) {
+        const int64_t nr = std::min(chunk_rows, rows - r0);
+        const size_t payload_bytes = static_cast<size_t>(nr) * row_payload;
+        const size_t scale_bytes = align_up(static_cast<size_t>(nr) * row_scales, 4);
+        const size_t scales_at = align_up(payload_bytes, align);
+        Allocation a = ctx.memory().allocate(scales_at + scale_bytes, MemoryKind::Device, name);
+        GpuMatrix::Chunk c;
+        c.row0 = r0;
+        c.rows = nr;
+        c.payload = a.range().sub(0, payload_bytes);
+        c.scales = scale_bytes ? a.range().sub(scales_at, scale_bytes) : ctx.dummy();
+        // Repack while copying: the payload of every block, then the scales.
+        const uint8_t* src0 = data + static_cast<size_t>(r0) * row_stride;
+        ctx.upload(a.range(), scales_at + scale_bytes, [&](uint8_t* out, size_t off, size_t n) {
+            // Produce bytes [off, off+n) of the chunk image row by row (rows are small).
+            std::vector<uint8_t> row(std::max(row_payload, row_scales));
+            size_t pos = off;
+            const size_t end = off + n;
+            while (pos < end) {
+                if (pos < payload_bytes) {
+                    const size_t r = pos / row_payload, in_row = pos % row_payload;
+                    const uint8_t* src = src0 + r * row_stride;
+                    if (l->d_offset < 0) {
+                        std::memcpy(row.data(), src, row_payload);
+                    } else {
+                        const size_t skip_lo = l->d_offset == 0 ? 2 : 0;
+                        for (int64_t b = 0; b < bpr; ++b)
+                            std::memcpy(row.data() + b * l->payload_bytes,
+                                        src + b * l->src_block_bytes + skip_lo, l->payload_bytes);
+                    }
+                    const size_t take = std::min(row_payload - in_row, end - pos);
+                    std::memcpy(out + (pos - off), row.data() + in_row, take);
+                    pos += take;
+                } else if (pos < scales_at) {
+                    const size_t take = std::min(scales_at, end) - pos;
+                    std::memset(out + (pos - off), 0, take);
+                    pos += take;
+                } else {
+                    const size_t s = pos - scales_at;
+                    if (s >= static_cast<size_t>(nr) * row_scales) {  // padding to a word
+                        const size_t take = end - pos;
+                        std::memset(out + (pos - off), 0, take);
+                        pos += take;
+                        continue;
+                    }
+                    const size_t r = s / row_scales, in_row = s % row_scales;
+                    const uint8_t* src = src0 + r * row_stride;
+                    for (int64_t b = 0; b < bpr; ++b)
+                        std::memcpy(row.data() + 2 * b, src + b * l->src_block_bytes + l->d_offset, 2);
+                    const size_t take = std::min(row_scales - in_row, end - pos);
+                    std::memcpy(out + (pos - off), row.data() + in_row, take);
+                    pos += take;
+                }
+            }
+        });
+        m.device_bytes += a.size();
+        m.chunks.push_back(c);
+        m.allocations.push_back(std::move(a));
+    }
+    return m;
+}
+
+GpuMatrix upload_matrix(Context& ctx, const Weight& w) {
+    const std::string name = w.tensor ? w.tensor->name : std::string("weight");
+    if (w.kind != WeightKind::Plain) throw UnsupportedError(gpu_unsupported_reason(w));
+    GpuMatrix m = upload_matrix(ctx, w.type, w.ne0, w.rows, w.data, w.row_stride, name);
+    m.scale = w.scale;
+    return m;
+}
+
+GpuVector upload_floats(Context& ctx, const float* data, int64_t n, const std::string& name) {
+    GpuVector v;
+    v.n = n;
+    v.alloc = ctx.memory().allocate(static_cast<size_t>(n) * sizeof(float), MemoryKind::Device, name);
+    ctx.upload(v.alloc.range(), data, static_cast<size_t>(n) * sizeof(float));
+    return v;
+}
+
+GpuVector upload_vector(Context& ctx, const Weight& w) {
+    if (!w) return {};
+    const std::string name = w.tensor ? w.tensor->name : std::string("vector");
+    const int64_t n = w.n_elements();
+    std::vector<float> f(static_cast<size_t>(n));
+    if (w.type == TensorType::F32) {
+        std::memcpy(f.data(), w.data, f.size() * sizeof(float));
+    } else if (w.type == TensorType::F16) {
+        const auto* h = reinterpret_cast<const uint16_t*>(w.data);
+        for (int64_t i = 0; i < n; ++i) f[static_cast<size_t>(i)] = fp16_to_fp32(h[i]);
+    } else {
+        throw UnsupportedError("vector '" + name + "' has type " + std::string(type_name(w.type)));
+    }
+    return upload_floats(ctx, f.data(), n, name);
+}
+
+}  // namespace lowbit::vulkan
