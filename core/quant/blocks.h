@@ -6,6 +6,9 @@
 namespace lowbit::quant {
 
 constexpr int QK4_0 = 32;
+constexpr int QK4_1 = 32;
+constexpr int QK5_0 = 32;
+constexpr int QK5_1 = 32;
 constexpr int QK8_0 = 32;
 constexpr int QK_K = 256;  // super-block size of the k-quants and the TQ types
 constexpr int K_SCALE_SIZE = 12;
@@ -17,6 +20,31 @@ struct BlockQ4_0 {
     uint8_t qs[QK4_0 / 2];
 };
 static_assert(sizeof(BlockQ4_0) == 18);
+
+// 5 bpw: x = d * q + m (q in 0..15), same nibble order as Q4_0.
+struct BlockQ4_1 {
+    uint16_t d;  // fp16
+    uint16_t m;  // fp16
+    uint8_t qs[QK4_1 / 2];
+};
+static_assert(sizeof(BlockQ4_1) == 20);
+
+// 5.5 bpw: x = d * (q - 16); low 4 bits as in Q4_0, bit 4 of element j is bit j of qh (little-endian u32).
+struct BlockQ5_0 {
+    uint16_t d;  // fp16
+    uint8_t qh[4];
+    uint8_t qs[QK5_0 / 2];
+};
+static_assert(sizeof(BlockQ5_0) == 22);
+
+// 6 bpw: x = d * q + m (q in 0..31), bits as in Q5_0.
+struct BlockQ5_1 {
+    uint16_t d;  // fp16
+    uint16_t m;  // fp16
+    uint8_t qh[4];
+    uint8_t qs[QK5_1 / 2];
+};
+static_assert(sizeof(BlockQ5_1) == 24);
 
 // 8.5 bpw: x = d * q.
 struct BlockQ8_0 {
@@ -95,5 +123,12 @@ struct BlockTQ2_0 {
 };
 static_assert(sizeof(BlockTQ2_0) == 66);
 #pragma pack(pop)
+
+// bitnet.cpp's I2_S (x86 layout): 128 consecutive elements form one 32-byte block; element
+// 32*g + p (g = 0..3, p = 0..31) is the 2-bit code at bits 6-2g of byte p. Codes 0, 1, 2 mean
+// -1, 0, +1. After all codes of the tensor come 32 bytes whose first 4 hold the float scale.
+constexpr int QK_I2_S = 128;
+constexpr int I2_S_BLOCK_BYTES = QK_I2_S / 4;
+constexpr int I2_S_TRAILER_BYTES = 32;
 
 }  // namespace lowbit::quant
