@@ -11,16 +11,16 @@ namespace lowbit::vulkan {
 namespace {
 
 constexpr GpuLayout kLayouts[] = {
-    // type            block src  payload d_off shader          float  ablk kmul
-    {TensorType::F32, 1, 4, 4, -1, "matmul_f32", true, 0, 4},
-    {TensorType::F16, 1, 2, 2, -1, "matmul_f16", true, 0, 8},
-    {TensorType::BF16, 1, 2, 2, -1, "matmul_bf16", true, 0, 8},
-    {TensorType::Q8_0, 32, 34, 32, 0, "matmul_q8_0", false, 32, 32},
-    {TensorType::Q4_0, 32, 18, 16, 0, "matmul_q4_0", false, 32, 32},
-    {TensorType::TQ1_0, 256, 54, 52, 52, "matmul_tq1_0", false, 256, 256},
-    {TensorType::TQ2_0, 256, 66, 64, 64, "matmul_tq2_0", false, 256, 256},
-    {TensorType::Q4_K, 256, 144, 144, -1, "matmul_q4_k", false, 256, 256},
-    {TensorType::Q6_K, 256, 210, 208, 208, "matmul_q6_k", false, 256, 256},
+    // type           block src payload d_off matmul shader  get_rows shader   float ablk kmul
+    {TensorType::F32, 1, 4, 4, -1, "matmul_f32", "get_rows_f32", true, 0, 4},
+    {TensorType::F16, 1, 2, 2, -1, "matmul_f16", "get_rows_f16", true, 0, 8},
+    {TensorType::BF16, 1, 2, 2, -1, "matmul_bf16", "get_rows_bf16", true, 0, 8},
+    {TensorType::Q8_0, 32, 34, 32, 0, "matmul_q8_0", "get_rows_q8_0", false, 32, 32},
+    {TensorType::Q4_0, 32, 18, 16, 0, "matmul_q4_0", "get_rows_q4_0", false, 32, 32},
+    {TensorType::TQ1_0, 256, 54, 52, 52, "matmul_tq1_0", "get_rows_tq1_0", false, 256, 256},
+    {TensorType::TQ2_0, 256, 66, 64, 64, "matmul_tq2_0", "get_rows_tq2_0", false, 256, 256},
+    {TensorType::Q4_K, 256, 144, 144, -1, "matmul_q4_k", "get_rows_q4_k", false, 256, 256},
+    {TensorType::Q6_K, 256, 210, 208, 208, "matmul_q6_k", "get_rows_q6_k", false, 256, 256},
 };
 
 size_t align_up(size_t v, size_t a) {

@@ -17,14 +17,15 @@ namespace lowbit::vulkan {
 // How a tensor type is laid out on the GPU; nullptr from gpu_layout() when not supported.
 struct GpuLayout {
     TensorType type;
-    int64_t block;           // elements per block (1 for F32/F16/BF16)
-    size_t src_block_bytes;  // bytes of one block in the GGUF file
-    uint32_t payload_bytes;  // bytes of one block's payload on the GPU (a multiple of 4 per row)
-    int d_offset;            // byte offset of the fp16 scale moved out of the block, or -1
-    const char* shader;      // matmul shader
-    bool float_acts;         // multiplies float activations (else int8-quantized ones)
-    int64_t act_block;       // activation quantization block (32: Q8_0, 256: Q8_K), 0 for float
-    int64_t k_multiple;      // row length must be a multiple of this
+    int64_t block;            // elements per block (1 for F32/F16/BF16)
+    size_t src_block_bytes;   // bytes of one block in the GGUF file
+    uint32_t payload_bytes;   // bytes of one block's payload on the GPU (a multiple of 4 per row)
+    int d_offset;             // byte offset of the fp16 scale moved out of the block, or -1
+    const char* shader;       // matmul shader
+    const char* rows_shader;  // embedding lookup (get_rows) shader
+    bool float_acts;          // multiplies float activations (else int8-quantized ones)
+    int64_t act_block;        // activation quantization block (32: Q8_0, 256: Q8_K), 0 for float
+    int64_t k_multiple;       // row length must be a multiple of this
 };
 const GpuLayout* gpu_layout(TensorType t);
 

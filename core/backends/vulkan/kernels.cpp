@@ -21,6 +21,33 @@ struct MatmulPush {
     float scale;
 };
 
+struct RmsNormPush {
+    uint32_t n, n_rows, in_stride, in_row0, out_stride, has_weight;
+    float eps;
+};
+struct RopePush {
+    uint32_t n_tokens, n_heads, head_dim, n_rot, stride, pos0, neox;
+};
+struct KvStorePush {
+    uint32_t n_tokens, n_embd_kv, k_stride, pos0;
+};
+struct AttentionPush {
+    uint32_t n_tokens, n_head, n_head_kv, head_dim, q_stride, o_stride, pos0;
+    float scale;
+};
+struct GluPush {
+    uint32_t n, relu2;
+};
+struct AddPush {
+    uint32_t n;
+};
+struct GetRowsPush {
+    uint32_t ne0, n_tokens, row0, rows, out_stride;
+};
+
+constexpr uint32_t kElementwiseWg = 256;
+constexpr uint32_t kRowWg = 256;
+
 }  // namespace
 
 ActFormat act_format(const GpuMatrix& w) {
@@ -83,6 +110,81 @@ void Kernels::matmul(CommandStream& cs, const GpuMatrix& w, const MatmulArgs& a)
             push.act_row0 = 0;
             cs.dispatch(p, {c.payload, c.scales, a.xq->qs, a.xq->d, a.y, bias}, push, gx, gy);
         }
+    }
+}
+
+void Kernels::rms_norm(CommandStream& cs, const BufferRange& x, uint32_t in_stride, uint32_t in_row0,
+                       uint32_t n_rows, uint32_t n, const BufferRange& weight, const BufferRange& y,
+                       uint32_t out_stride, float eps) {
+    const Pipeline& p = ctx_.pipelines().get("rms_norm", {kRowWg});
+    const RmsNormPush push{n, n_rows, in_stride, in_row0, out_stride, weight ? 1u : 0u, eps};
+    cs.dispatch(p, {x, weight ? weight : ctx_.dummy(), y}, push, n_rows);
+}
+
+void Kernels::rope(CommandStream& cs, const BufferRange& x, uint32_t n_tokens, uint32_t n_heads,
+                   uint32_t head_dim, uint32_t n_rot, uint32_t stride, uint32_t pos0, bool neox,
+                   const BufferRange& table) {
+    const Pipeline& p = ctx_.pipelines().get("rope", {kElementwiseWg});
+    const RopePush push{n_tokens, n_heads, head_dim, n_rot, stride, pos0, neox ? 1u : 0u};
+    cs.dispatch(p, {x, table}, push,
+                div_up(static_cast<uint64_t>(n_tokens) * n_heads * (n_rot / 2), kElementwiseWg));
+}
+
+void Kernels::kv_store(CommandStream& cs, const BufferRange& k, const BufferRange& v, uint32_t n_tokens,
+                       uint32_t n_embd_kv, uint32_t stride, uint32_t pos0, const BufferRange& k_cache,
+                       const BufferRange& v_cache) {
+    if (n_embd_kv % 2) throw Error("Vulkan: the KV cache needs an even row length");
+    const Pipeline& p = ctx_.pipelines().get("kv_store", {kElementwiseWg});
+    // Bind only the cache rows written, so the barrier tracking sees exactly what changes.
+    const VkDeviceSize row = static_cast<VkDeviceSize>(n_embd_kv) * 2;
+    const VkDeviceSize align = ctx_.limits().minStorageBufferOffsetAlignment;
+    const VkDeviceSize first = static_cast<VkDeviceSize>(pos0) * row / align * align;
+    const VkDeviceSize end = static_cast<VkDeviceSize>(pos0 + n_tokens) * row;
+    const uint32_t shift = static_cast<uint32_t>(first / row);
+    if (first % row != 0) {
+        // Alignment did not land on a row start: bind from the start of the cache instead.
+        const KvStorePush push{n_tokens, n_embd_kv, stride, pos0};
+        cs.dispatch(p, {k, v, k_cache.sub(0, end), v_cache.sub(0, end)}, push,
+                    div_up(static_cast<uint64_t>(n_tokens) * n_embd_kv / 2, kElementwiseWg));
+        return;
+    }
+    const KvStorePush push{n_tokens, n_embd_kv, stride, pos0 - shift};
+    cs.dispatch(p, {k, v, k_cache.sub(first, end - first), v_cache.sub(first, end - first)}, push,
+                div_up(static_cast<uint64_t>(n_tokens) * n_embd_kv / 2, kElementwiseWg));
+}
+
+void Kernels::attention(CommandStream& cs, const AttentionArgs& a) {
+    if (a.head_dim > 256 || a.head_dim % 2 || a.n_head_kv == 0 || a.n_head % a.n_head_kv)
+        throw UnsupportedError("Vulkan attention: head size " + std::to_string(a.head_dim) + " with " +
+                               std::to_string(a.n_head) + "/" + std::to_string(a.n_head_kv) +
+                               " heads is not supported (even head size up to 256 needed)");
+    const Pipeline& p = ctx_.pipelines().get("attention", {64});
+    const AttentionPush push{a.n_tokens, a.n_head,   a.n_head_kv, a.head_dim,
+                             a.q_stride, a.o_stride, a.pos0,      a.scale};
+    // Only the cache rows up to the last key are read.
+    const VkDeviceSize used = static_cast<VkDeviceSize>(a.pos0 + a.n_tokens) * a.n_head_kv * a.head_dim * 2;
+    cs.dispatch(p, {a.q, a.k_cache.sub(0, used), a.v_cache.sub(0, used), a.o}, push, a.n_tokens * a.n_head);
+}
+
+void Kernels::glu(CommandStream& cs, const BufferRange& gate, const BufferRange& up, const BufferRange& y,
+                  uint32_t n, bool relu2) {
+    const Pipeline& p = ctx_.pipelines().get("glu", {kElementwiseWg});
+    cs.dispatch(p, {gate, up, y}, GluPush{n, relu2 ? 1u : 0u}, div_up(n, kElementwiseWg));
+}
+
+void Kernels::add(CommandStream& cs, const BufferRange& a, const BufferRange& b, const BufferRange& y,
+                  uint32_t n) {
+    const Pipeline& p = ctx_.pipelines().get("add", {kElementwiseWg});
+    cs.dispatch(p, {a, b, y}, AddPush{n}, div_up(n, kElementwiseWg));
+}
+
+void Kernels::get_rows(CommandStream& cs, const GpuMatrix& table, const BufferRange& tokens,
+                       uint32_t n_tokens, const BufferRange& y, uint32_t out_stride) {
+    const Pipeline& p = ctx_.pipelines().get(table.layout->rows_shader, {64});
+    for (const GpuMatrix::Chunk& c : table.chunks) {
+        const GetRowsPush push{static_cast<uint32_t>(table.ne0), n_tokens, static_cast<uint32_t>(c.row0),
+                               static_cast<uint32_t>(c.rows), out_stride};
+        cs.dispatch(p, {c.payload, c.scales, tokens, y}, push, n_tokens);
     }
 }
 

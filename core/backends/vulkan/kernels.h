@@ -51,6 +51,32 @@ class Kernels {
                   uint32_t x_stride, uint32_t x_row0, const QuantizedActs& out);
     void matmul(CommandStream& cs, const GpuMatrix& w, const MatmulArgs& a);
 
+    // y row r = rmsnorm(x row in_row0 + r) * weight (weight optional), r < n_rows.
+    void rms_norm(CommandStream& cs, const BufferRange& x, uint32_t in_stride, uint32_t in_row0,
+                  uint32_t n_rows, uint32_t n, const BufferRange& weight, const BufferRange& y,
+                  uint32_t out_stride, float eps);
+    // Rotates the heads of n_tokens rows of x in place; `table` holds (cos, sin) per position and pair.
+    void rope(CommandStream& cs, const BufferRange& x, uint32_t n_tokens, uint32_t n_heads, uint32_t head_dim,
+              uint32_t n_rot, uint32_t stride, uint32_t pos0, bool neox, const BufferRange& table);
+    // Writes n_tokens rows of k and v (stride floats apart) to the F16 caches at pos0.
+    void kv_store(CommandStream& cs, const BufferRange& k, const BufferRange& v, uint32_t n_tokens,
+                  uint32_t n_embd_kv, uint32_t stride, uint32_t pos0, const BufferRange& k_cache,
+                  const BufferRange& v_cache);
+    struct AttentionArgs {
+        BufferRange q, k_cache, v_cache, o;
+        uint32_t n_tokens = 1, n_head = 1, n_head_kv = 1, head_dim = 0, q_stride = 0, o_stride = 0, pos0 = 0;
+        float scale = 1.0f;
+    };
+    void attention(CommandStream& cs, const AttentionArgs& a);
+    // y = act(gate) * up over n floats (SiLU, or ReLU^2 when relu2).
+    void glu(CommandStream& cs, const BufferRange& gate, const BufferRange& up, const BufferRange& y,
+             uint32_t n, bool relu2);
+    // y = a + b over n floats (y may be a).
+    void add(CommandStream& cs, const BufferRange& a, const BufferRange& b, const BufferRange& y, uint32_t n);
+    // y row t = table row tokens[t] as floats.
+    void get_rows(CommandStream& cs, const GpuMatrix& table, const BufferRange& tokens, uint32_t n_tokens,
+                  const BufferRange& y, uint32_t out_stride);
+
     Context& context() { return ctx_; }
     const KernelTuning& tuning() const { return tuning_; }
 
