@@ -33,6 +33,9 @@ int cmd_bench(Args& args) {
     dopt.embd_type = parse_type(args.value_or({"--embd-type"}, "f16"));
     dopt.output_type = parse_type(args.value_or({"--output-type"}, "f16"));
     if (model_path.has_value() == dummy.has_value()) throw UsageError("give either -m MODEL or --dummy SHAPE");
+    // --save PATH also writes the random model to a GGUF file (to run other engines on it).
+    const auto save_path = args.value({"--save"});
+    if (save_path && !dummy) throw UsageError("--save needs --dummy");
     BenchOptions bo;
     bo.n_prompt = args.int_or({"-p", "--n-prompt"}, 64);
     bo.n_gen = args.int_or({"-n", "--n-gen"}, 32);
@@ -58,6 +61,10 @@ int cmd_bench(Args& args) {
                      std::string(type_name(dopt.type)).c_str(),
                      static_cast<double>(dummy_model_bytes(*shape, dopt)) / (1 << 20));
         built = DummyModel::create(*shape, dopt);
+        if (save_path) {
+            DummyModel::write(*save_path, *shape, dopt);
+            std::fprintf(stderr, "wrote %s\n", save_path->c_str());
+        }
     }
     const Model& model = loaded ? *loaded : built->model();
     auto runner = create_runner(model, ro);

@@ -13,6 +13,8 @@ const std::vector<Command>& commands() {
          "perplexity of a text, llama.cpp's method", cmd_perplexity},
         {"bench", "bench (-m MODEL | --dummy SHAPE --type TYPE) [-p 64] [-n 32] [-t THREADS] [--json]",
          "prefill and decode speed, weight/KV bytes, peak RSS", cmd_bench},
+        {"compare", "compare --models A,B[,...] --text FILE [-c CTX] [-t N] [--device D] [--json]",
+         "perplexity, speed and memory of several models on the same text", cmd_compare},
     };
     return kCommands;
 }

@@ -20,5 +20,6 @@ int cmd_tokenize(Args& args);
 int cmd_generate(Args& args);
 int cmd_perplexity(Args& args);
 int cmd_bench(Args& args);
+int cmd_compare(Args& args);
 
 }  // namespace lowbit::cli

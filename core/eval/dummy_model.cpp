@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <cmath>
 #include <random>
 
 #include "lowbit/error.h"
@@ -27,6 +28,10 @@ const std::vector<DummyShape>& dummy_shapes() {
          6912},
         {"3b", "3B llama: 3072 x 26 layers, FFN 8192", 32000, 3072, 26, 24, 24, 8192},
         {"7b", "LLaMA 7B: 4096 x 32 layers, FFN 11008", 32000, 4096, 32, 32, 32, 11008},
+        {"tiny", "test model: 256 x 2 layers, GQA 4/2", 2048, 256, 2, 4, 2, 768},
+        {"tiny-bitnet", "test model, bitnet graph (sub-norms, tied output)", 2048, 256, 2, 4, 2, 768, "bitnet"},
+        {"tiny-bitnet-b1.58", "test model, BitNet b1.58 2B4T graph (squared ReLU)", 2048, 256, 2, 4, 2, 768,
+         "bitnet-b1.58"},
     };
     return kShapes;
 }
@@ -46,6 +51,8 @@ struct TensorPlan {
     std::vector<int64_t> ne;
 };
 
+bool is_bitnet(const DummyShape& s) { return s.arch.rfind("bitnet", 0) == 0; }
+
 std::vector<TensorPlan> plan(const DummyShape& s, const DummyOptions& o) {
     const int64_t head_dim = s.n_embd / s.n_head, n_kv = s.n_head_kv * head_dim;
     std::vector<TensorPlan> t;
@@ -57,13 +64,16 @@ std::vector<TensorPlan> plan(const DummyShape& s, const DummyOptions& o) {
         t.push_back({p + "attn_k.weight", o.type, {s.n_embd, n_kv}});
         t.push_back({p + "attn_v.weight", o.type, {s.n_embd, n_kv}});
         t.push_back({p + "attn_output.weight", o.type, {s.n_embd, s.n_embd}});
+        if (is_bitnet(s)) t.push_back({p + "attn_sub_norm.weight", TensorType::F32, {s.n_embd}});
         t.push_back({p + "ffn_norm.weight", TensorType::F32, {s.n_embd}});
         t.push_back({p + "ffn_gate.weight", o.type, {s.n_embd, s.n_ff}});
         t.push_back({p + "ffn_up.weight", o.type, {s.n_embd, s.n_ff}});
         t.push_back({p + "ffn_down.weight", o.type, {s.n_ff, s.n_embd}});
+        if (is_bitnet(s)) t.push_back({p + "ffn_sub_norm.weight", TensorType::F32, {s.n_ff}});
     }
     t.push_back({"output_norm.weight", TensorType::F32, {s.n_embd}});
-    t.push_back({"output.weight", o.output_type, {s.n_embd, s.n_vocab}});
+    // llama.cpp's "bitnet" graph multiplies with token_embd (tied output); the others have one.
+    if (s.arch != "bitnet") t.push_back({"output.weight", o.output_type, {s.n_embd, s.n_vocab}});
     for (const auto& p : t) {
         const TypeTraits& tt = type_traits(p.type);
         if (p.ne[0] % tt.block_size != 0)
@@ -74,16 +84,17 @@ std::vector<TensorPlan> plan(const DummyShape& s, const DummyOptions& o) {
 }
 
 void set_metadata(GgufWriter& w, const DummyShape& s) {
-    w.set("general.architecture", GgufValue::make_string("llama"));
+    const std::string& a = s.arch;
+    w.set("general.architecture", GgufValue::make_string(a));
     w.set("general.name", GgufValue::make_string("lowbit-dummy-" + s.name));
-    w.set("llama.context_length", GgufValue::u32(4096));
-    w.set("llama.embedding_length", GgufValue::u32(static_cast<uint32_t>(s.n_embd)));
-    w.set("llama.block_count", GgufValue::u32(static_cast<uint32_t>(s.n_layer)));
-    w.set("llama.feed_forward_length", GgufValue::u32(static_cast<uint32_t>(s.n_ff)));
-    w.set("llama.attention.head_count", GgufValue::u32(static_cast<uint32_t>(s.n_head)));
-    w.set("llama.attention.head_count_kv", GgufValue::u32(static_cast<uint32_t>(s.n_head_kv)));
-    w.set("llama.attention.layer_norm_rms_epsilon", GgufValue::f32(1e-5f));
-    w.set("llama.rope.freq_base", GgufValue::f32(10000.0f));
+    w.set(a + ".context_length", GgufValue::u32(4096));
+    w.set(a + ".embedding_length", GgufValue::u32(static_cast<uint32_t>(s.n_embd)));
+    w.set(a + ".block_count", GgufValue::u32(static_cast<uint32_t>(s.n_layer)));
+    w.set(a + ".feed_forward_length", GgufValue::u32(static_cast<uint32_t>(s.n_ff)));
+    w.set(a + ".attention.head_count", GgufValue::u32(static_cast<uint32_t>(s.n_head)));
+    w.set(a + ".attention.head_count_kv", GgufValue::u32(static_cast<uint32_t>(s.n_head_kv)));
+    w.set(a + ".attention.layer_norm_rms_epsilon", GgufValue::f32(1e-5f));
+    w.set(a + ".rope.freq_base", GgufValue::f32(10000.0f));
     // A valid SentencePiece vocabulary: control tokens, the 256 byte tokens, then fillers.
     std::vector<std::string> tokens;
     std::vector<double> scores;
@@ -118,8 +129,13 @@ void write_model(GgufWriter& w, const DummyShape& s, const DummyOptions& o) {
     set_metadata(w, s);
     for (const auto& t : tensors) w.add_tensor(t.name, t.type, t.ne);
     w.begin();
+    // std::normal_distribution differs between standard libraries; this one is the same everywhere.
     std::mt19937 rng(o.seed);
-    std::normal_distribution<float> normal(0.0f, 0.02f);
+    auto uniform01 = [&] { return (static_cast<double>(rng()) + 0.5) / 4294967296.0; };
+    auto normal = [&](std::mt19937&) {
+        const double u1 = uniform01(), u2 = uniform01();
+        return static_cast<float>(0.02 * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+    };
     constexpr int64_t kPoolRows = 64;
     for (const auto& t : tensors) {
         const int64_t ne0 = t.ne[0];

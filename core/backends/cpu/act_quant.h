@@ -47,4 +47,28 @@ inline void quantize_q8_K_block(const float* x, quant::BlockQ8_K* out) {
     out->d = 1.0f / iscale;
 }
 
+// BitNet b1.58's activation quantization: one absmax scale per token (row), values
+// round(x * 127 / max|x|) with halves away from zero, as the models were trained and as
+// bitnet.cpp runs them. Stored in Q8_K blocks (every block carries the same scale) so the
+// ternary kernels take either format.
+inline void quantize_q8_K_row(const float* x, quant::BlockQ8_K* out, int64_t k) {
+    float amax = 0.0f;
+    for (int64_t i = 0; i < k; ++i) amax = std::fmax(amax, std::fabs(x[i]));
+    const float iscale = amax > 0.0f ? 127.0f / amax : 0.0f;
+    const float d = amax > 0.0f ? amax / 127.0f : 0.0f;
+    for (int64_t b = 0; b < k / quant::QK_K; ++b) {
+        quant::BlockQ8_K& blk = out[b];
+        blk.d = d;
+        for (int i = 0; i < quant::QK_K; ++i) {
+            const float v = std::round(x[b * quant::QK_K + i] * iscale);
+            blk.qs[i] = static_cast<int8_t>(v > 127.0f ? 127.0f : (v < -128.0f ? -128.0f : v));
+        }
+        for (int g = 0; g < quant::QK_K / 16; ++g) {
+            int sum = 0;
+            for (int i = 0; i < 16; ++i) sum += blk.qs[g * 16 + i];
+            blk.bsums[g] = static_cast<int16_t>(sum);
+        }
+    }
+}
+
 }  // namespace lowbit::cpu

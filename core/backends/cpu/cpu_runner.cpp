@@ -48,6 +48,7 @@ public:
         n_ctx_ = opt.n_ctx > 0 ? opt.n_ctx : static_cast<int>(std::min<int64_t>(hp_.n_ctx_train, 4096));
         n_batch_ = std::max(1, std::min(opt.n_batch > 0 ? opt.n_batch : 256, n_ctx_));
         check_supported();
+        a8_ = hp_.quantize_activations;
 
         for (const auto& L : model.layers()) {
             LayerVectors v;
@@ -158,9 +159,9 @@ private:
 
             // Attention block.
             norm_rows(x_.data(), V.attn_norm.data(), h_.data(), n, d);
-            matmul(pool_, ws_, L.wq, h_.data(), d, n, q_.data(), dq, V.bq.empty() ? nullptr : V.bq.data());
-            matmul(pool_, ws_, L.wk, h_.data(), d, n, k_.data(), dkv, V.bk.empty() ? nullptr : V.bk.data());
-            matmul(pool_, ws_, L.wv, h_.data(), d, n, v_.data(), dkv, V.bv.empty() ? nullptr : V.bv.data());
+            matmul(pool_, ws_, L.wq, h_.data(), d, n, q_.data(), dq, V.bq.empty() ? nullptr : V.bq.data(), a8_);
+            matmul(pool_, ws_, L.wk, h_.data(), d, n, k_.data(), dkv, V.bk.empty() ? nullptr : V.bk.data(), a8_);
+            matmul(pool_, ws_, L.wv, h_.data(), d, n, v_.data(), dkv, V.bv.empty() ? nullptr : V.bv.data(), a8_);
 
             uint16_t* kc = k_cache_[static_cast<size_t>(il)].data();
             uint16_t* vc = v_cache_[static_cast<size_t>(il)].data();
@@ -194,13 +195,13 @@ private:
                 for (int64_t j = 0; j < n_keys; ++j) axpy_f16(s[j], vc + j * dkv + kvh * hd, hd, o);
             });
             if (!V.attn_sub_norm.empty()) norm_rows(o_.data(), V.attn_sub_norm.data(), o_.data(), n, dq);
-            matmul(pool_, ws_, L.wo, o_.data(), dq, n, h_.data(), d);
+            matmul(pool_, ws_, L.wo, o_.data(), dq, n, h_.data(), d, nullptr, a8_);
             add_rows(x_.data(), h_.data(), n * d);
 
             // Feed-forward block.
             norm_rows(x_.data(), V.ffn_norm.data(), h_.data(), n, d);
-            matmul(pool_, ws_, L.ffn_gate, h_.data(), d, n, gate_.data(), ff);
-            matmul(pool_, ws_, L.ffn_up, h_.data(), d, n, up_.data(), ff);
+            matmul(pool_, ws_, L.ffn_gate, h_.data(), d, n, gate_.data(), ff, nullptr, a8_);
+            matmul(pool_, ws_, L.ffn_up, h_.data(), d, n, up_.data(), ff, nullptr, a8_);
             pool_.run(n, [&](int64_t t, int) {
                 float* g = gate_.data() + t * ff;
                 const float* u = up_.data() + t * ff;
@@ -211,7 +212,7 @@ private:
                 }
                 if (!V.ffn_sub_norm.empty()) rms_norm_row(g, V.ffn_sub_norm.data(), g, ff, hp_.norm_eps);
             });
-            matmul(pool_, ws_, L.ffn_down, gate_.data(), ff, n, h_.data(), d);
+            matmul(pool_, ws_, L.ffn_down, gate_.data(), ff, n, h_.data(), d, nullptr, a8_);
             add_rows(x_.data(), h_.data(), n * d);
         }
 
@@ -244,6 +245,7 @@ private:
     std::vector<float> output_norm_;
     std::vector<float> freq_factors_;
     RopeParams rope_{};
+    bool a8_ = false;  // BitNet: per-token int8 activations into the ternary layers
     std::vector<std::vector<uint16_t>> k_cache_, v_cache_;  // per layer: [n_ctx][n_embd_kv]
     std::vector<float> x_, h_, q_, k_, v_, o_, gate_, up_;
     std::vector<std::vector<float>> scores_;  // per thread: [n_ctx]

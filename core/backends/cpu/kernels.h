@@ -19,10 +19,12 @@ enum class ActFormat {
     F32asBF16, // floats rounded to BF16 precision (BF16 weights)
     Q8_0,      // blocks of 32 int8 with an fp16 scale
     Q8_K,      // blocks of 256 int8 with a float scale and 16-element sums
+    Q8_K_Row,  // Q8_K layout, but one absmax scale for the whole row (BitNet's per-token int8)
 };
 
 // Activation format for a weight type; throws lowbit::UnsupportedError when the type has no kernel.
-ActFormat activation_format(TensorType weight_type);
+// per_token_int8: quantize activations per token by absmax (BitNet W1.58A8) for ternary weights.
+ActFormat activation_format(TensorType weight_type, bool per_token_int8 = false);
 bool has_matmul_kernel(TensorType weight_type);
 // Bytes of one converted activation row of k elements.
 size_t activation_row_bytes(ActFormat f, int64_t k);

@@ -14,7 +14,9 @@ namespace lowbit::cpu {
 using quant::BlockQ4_0;
 using quant::BlockQ8_0;
 
-ActFormat activation_format(TensorType t) {
+ActFormat activation_format(TensorType t, bool per_token_int8) {
+    if (per_token_int8 && (t == TensorType::TQ1_0 || t == TensorType::TQ2_0 || t == TensorType::I2_S))
+        return ActFormat::Q8_K_Row;
     switch (t) {
         case TensorType::F32: return ActFormat::F32;
         case TensorType::F16: return ActFormat::F32asF16;
@@ -43,7 +45,8 @@ size_t activation_row_bytes(ActFormat f, int64_t k) {
         case ActFormat::F32asF16:
         case ActFormat::F32asBF16: return static_cast<size_t>(k) * sizeof(float);
         case ActFormat::Q8_0: return static_cast<size_t>(k / quant::QK8_0) * sizeof(BlockQ8_0);
-        case ActFormat::Q8_K: return static_cast<size_t>(k / quant::QK_K) * sizeof(quant::BlockQ8_K);
+        case ActFormat::Q8_K:
+        case ActFormat::Q8_K_Row: return static_cast<size_t>(k / quant::QK_K) * sizeof(quant::BlockQ8_K);
     }
     return 0;
 }
@@ -71,6 +74,7 @@ void convert_activation_row_ref(ActFormat f, const float* x, void* out, int64_t 
             for (int64_t i = 0; i < k / quant::QK_K; ++i) quantize_q8_K_block(x + i * quant::QK_K, b + i);
             return;
         }
+        case ActFormat::Q8_K_Row: quantize_q8_K_row(x, static_cast<quant::BlockQ8_K*>(out), k); return;
     }
 }
 

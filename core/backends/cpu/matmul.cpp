@@ -15,12 +15,12 @@ uint8_t* MatmulWorkspace::activations(size_t bytes) {
 bool can_matmul(const Weight& w) { return w.kind == WeightKind::Plain && has_matmul_kernel(w.type); }
 
 void matmul(ThreadPool& pool, MatmulWorkspace& ws, const Weight& w, const float* x, int64_t ldx, int64_t n_tokens,
-            float* y, int64_t ldy, const float* bias) {
+            float* y, int64_t ldy, const float* bias, bool per_token_int8) {
     if (!can_matmul(w))
         throw UnsupportedError("no CPU kernel for weight '" + (w.tensor ? w.tensor->name : std::string("?")) +
                                "' of type " + std::string(type_name(w.type)));
     const int64_t k = w.ne0;
-    const ActFormat af = activation_format(w.type);
+    const ActFormat af = activation_format(w.type, per_token_int8);
     const size_t ab = activation_row_bytes(af, k);
     uint8_t* act = ws.activations(ab * static_cast<size_t>(n_tokens));
     if (n_tokens >= 8) {

@@ -21,8 +21,9 @@ private:
 
 // x: n_tokens rows of w.ne0 floats, ldx apart; y: n_tokens rows of w.rows floats, ldy apart.
 // Applies w.scale; adds `bias` (w.rows floats) when given.
+// per_token_int8: BitNet's per-token absmax int8 activations for ternary weights.
 void matmul(ThreadPool& pool, MatmulWorkspace& ws, const Weight& w, const float* x, int64_t ldx, int64_t n_tokens,
-            float* y, int64_t ldy, const float* bias = nullptr);
+            float* y, int64_t ldy, const float* bias = nullptr, bool per_token_int8 = false);
 
 // True when the CPU backend can multiply with this weight.
 bool can_matmul(const Weight& w);

@@ -18,9 +18,11 @@ struct DummyShape {
     std::string name;
     std::string description;
     int64_t n_vocab, n_embd, n_layer, n_head, n_head_kv, n_ff;
+    std::string arch = "llama";  // "llama", "bitnet" (sub-norms, tied output) or "bitnet-b1.58"
 };
 
-// The built-in shapes: 125m, 700m (bitnet_b1_58-large), 1.3b, 2b4t (BitNet b1.58 2B4T), 3b, 7b.
+// The built-in shapes: 125m, 700m (bitnet_b1_58-large), 1.3b, 2b4t (BitNet b1.58 2B4T), 3b, 7b,
+// and small ones for tests (tiny, tiny-bitnet, tiny-bitnet-b1.58).
 const std::vector<DummyShape>& dummy_shapes();
 std::optional<DummyShape> find_dummy_shape(const std::string& name);
 
@@ -28,7 +30,7 @@ struct DummyOptions {
     TensorType type = TensorType::F16;         // linear layers
     TensorType embd_type = TensorType::F16;    // token embeddings
     TensorType output_type = TensorType::F16;  // output projection
-    uint32_t seed = 1;
+    uint32_t seed = 1;  // the same seed gives the same bytes on every platform
 };
 
 // Bytes the model's file takes (≈ its memory).

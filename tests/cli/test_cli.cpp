@@ -1,0 +1,144 @@
+// Runs the real `lowbit` binary and checks the contract documented in the README and issues:
+// results on stdout, errors on stderr with a non-zero status, stable JSON keys.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "test_data.h"
+
+namespace {
+
+struct Run {
+    int status;
+    QString out;
+    QString err;
+};
+
+Run run(const QStringList& args, int timeout_ms = 240000) {
+    QProcess p;
+    p.start(QStringLiteral(LOWBIT_CLI_PATH), args);
+    if (!p.waitForFinished(timeout_ms)) {
+        p.kill();
+        return {-1, {}, "timeout"};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString model(const char* name) { return QString::fromStdString(lowbit::test::model_path(name)); }
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void helpListsCommands() {
+        const Run r = run({"--help"});
+        QCOMPARE(r.status, 0);
+        for (const char* c : {"info", "tokenize", "generate", "perplexity", "bench"}) QVERIFY(r.out.contains(c));
+    }
+
+    void tokenizePrintsOnlyTheIds() {
+        const Run r = run({"tokenize", "-m", model("random-llama-spm-f16.gguf"), "-p", "Once upon a time"});
+        QCOMPARE(r.status, 0);
+        // Same as llama-tokenize --ids: BOS (1) first, one line, nothing else on stdout.
+        QCOMPARE(r.out, QString("[1, 9038, 2501, 263, 931]\n"));
+    }
+
+    void tokenizeFromFileAndVocabOnly() {
+        QTemporaryDir dir;
+        QFile f(dir.path() + "/t.txt");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("Hello world");
+        f.close();
+        const QString vocab = QString::fromStdString(lowbit::test::shared_path("reference/tokenizer/ggml-vocab-llama-bpe.gguf"));
+        const Run r = run({"tokenize", "-m", vocab, "-f", f.fileName()});
+        QCOMPARE(r.status, 0);
+        QCOMPARE(r.out, QString("[128000, 9906, 1917]\n"));
+    }
+
+    void infoJson() {
+        const Run r = run({"info", "-m", model("random-llama-spm-TQ2_0-f16emb.gguf"), "--json"});
+        QCOMPARE(r.status, 0);
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j.value("architecture").toString(), QString("llama"));
+        QVERIFY(j.value("n_params").toDouble() > 9e6);
+        QVERIFY(j.value("bits_per_weight").toDouble() > 2.0);
+        bool saw_tq2 = false;
+        for (const auto& t : j.value("tensors").toArray()) {
+            const QJsonObject o = t.toObject();
+            if (o.value("type").toString() == "tq2_0") {
+                saw_tq2 = true;
+                QVERIFY(std::abs(o.value("bits_per_weight").toDouble() - 2.0625) < 1e-9);
+            }
+        }
+        QVERIFY(saw_tq2);
+    }
+
+    void generateGreedyIsDeterministic() {
+        const QStringList args = {"generate", "-m", model("random-llama-spm-f16.gguf"), "-p", "Once upon a time",
+                                  "-n", "16", "--temp", "0", "-t", "2"};
+        const Run a = run(args), b = run(args);
+        QCOMPARE(a.status, 0);
+        QCOMPARE(a.out, b.out);
+        // The greedy text llama-simple gives on this model.
+        QVERIFY2(a.out.startsWith("Once upon a time Eqswap бытьLog blackengine"), qPrintable(a.out));
+        QVERIFY(a.err.contains("tok/s"));
+    }
+
+    void perplexityJsonAndText() {
+        const QString text = QString::fromStdString(lowbit::test::shared_path("papers/onebit-paper.md"));
+        const Run j = run({"perplexity", "-m", model("random-qwen2-f16.gguf"), "-f", text, "-c", "128", "--chunks",
+                           "4", "--json"});
+        QCOMPARE(j.status, 0);
+        const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
+        QVERIFY(o.value("ppl").toDouble() > 1.0);
+        QCOMPARE(o.value("n_chunks").toInt(), 4);
+        const Run t = run({"perplexity", "-m", model("random-qwen2-f16.gguf"), "-f", text, "-c", "128", "--chunks", "4"});
+        QCOMPARE(t.status, 0);
+        const QStringList lines = t.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 5);  // one running value per window, then the final line
+        QVERIFY(lines.last().startsWith("PPL = "));
+        QVERIFY(lines.last().contains("+/-"));
+    }
+
+    void benchJsonKeys() {
+        const Run r = run({"bench", "-m", model("random-llama-spm-f16.gguf"), "-p", "8", "-n", "4", "-r", "1", "--json"});
+        QCOMPARE(r.status, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        for (const char* k : {"prefill_tps", "decode_tps", "weight_bytes", "kv_bytes", "peak_rss_bytes"}) {
+            QVERIFY2(o.contains(k), k);
+            QVERIFY2(o.value(k).toDouble() > 0, k);
+        }
+    }
+
+    void errorsGoToStderrWithStatus_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2 << "unknown command";
+        QTest::newRow("missing model") << QStringList{"info"} << 2 << "missing model file";
+        QTest::newRow("unknown option") << QStringList{"info", "-m", "x.gguf", "--bogus"} << 2 << "unknown option";
+        QTest::newRow("no such file") << QStringList{"info", "-m", "/nonexistent.gguf"} << 1 << "No such file";
+        QTest::newRow("not gguf") << QStringList{"tokenize", "-m", QString::fromStdString(lowbit::test::shared_path("models/README.md")), "-p", "x"}
+                                  << 1 << "bad magic";
+        QTest::newRow("text too short") << QStringList{"perplexity", "-m", model("random-qwen2-f16.gguf"), "-f",
+                                                      QString::fromStdString(lowbit::test::shared_path("models/README.md")), "-c", "512"}
+                                        << 1 << "at least";
+    }
+    void errorsGoToStderrWithStatus() {
+        QFETCH(QStringList, args);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        const Run r = run(args);
+        QCOMPARE(r.status, status);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QVERIFY(r.out.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"
