@@ -15,6 +15,10 @@ const std::vector<Command>& commands() {
          "prefill and decode speed, weight/KV bytes, peak RSS", cmd_bench},
         {"compare", "compare --models A,B[,...] --text FILE [-c CTX] [-t N] [--device D] [--json]",
          "perplexity, speed and memory of several models on the same text", cmd_compare},
+        {"pull",
+         "pull OWNER/REPO [FILE...] [--dir DIR] [--revision R] [--token T (or $HF_TOKEN)] "
+         "[--hub URL (or $HF_ENDPOINT)] [--parallel N] [--retries N] [--proxy URL|none] [--json]",
+         "list a Hub repository's files, or download FILEs (resumable, SHA-256 checked)", cmd_pull},
     };
     return kCommands;
 }

@@ -21,5 +21,6 @@ int cmd_generate(Args& args);
 int cmd_perplexity(Args& args);
 int cmd_bench(Args& args);
 int cmd_compare(Args& args);
+int cmd_pull(Args& args);
 
 }  // namespace lowbit::cli
