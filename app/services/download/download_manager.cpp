@@ -21,8 +21,8 @@ DownloadManager::DownloadManager(DownloadSettings settings, QObject* parent)
     qRegisterMetaType<DownloadProgress>();
     qRegisterMetaType<DownloadError>();
     applyProxy(nam_, settings_.proxy);
-    // Queued-connection users (a QML view model on the same thread does not need it) and the
-    // Qt default of HTTP/2 on TLS both work; keep-alive connections are reused per host.
+    hub_.setRetryPolicy(settings_.retry);
+    // Replies are deleted by their owners (tasks, list replies), never behind their back.
     nam_.setAutoDeleteReplies(false);
 }
 
@@ -41,6 +41,7 @@ void DownloadManager::setSettings(const DownloadSettings& settings) {
     settings_.maxParallel = qMax(1, settings_.maxParallel);
     applyProxy(nam_, settings_.proxy);
     hub_.setConfig(settings_.hub);
+    hub_.setRetryPolicy(settings_.retry);
     emit settingsChanged();
     scheduleSoon();
 }
@@ -93,6 +94,7 @@ int DownloadManager::enqueue(const DownloadSpec& spec) {
             [this, t](int attempt, int delayMs, const QString& reason) {
                 emit retryScheduled(t->info().id, attempt, delayMs, reason);
             });
+    t->persist();
     emit added(id);
     scheduleSoon();
     return id;

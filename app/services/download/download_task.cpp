@@ -91,6 +91,12 @@ void DownloadTask::fail(const DownloadError& error) {
     stopHashing();
     stopTransfer();
     retryTimer_.stop();
+    // Keep the resume information only when there are bytes to resume from: a download that
+    // failed before its first byte (gated, not found, no space) leaves nothing behind.
+    if (pathsReady_ && QFileInfo(partPath_).size() <= 0) {
+        QFile::remove(partPath_);
+        QFile::remove(sidecarPath_);
+    }
     info_.error = error;
     info_.error.message = redactSecret(error.message, env_.settings->hub.token);
     emitProgress(true);
@@ -243,7 +249,19 @@ bool DownloadTask::preparePaths(DownloadError* error) {
             DownloadError::make(DownloadError::Io, QStringLiteral("Cannot create the folder %1.").arg(dir));
         return false;
     }
+    pathsReady_ = true;
     return true;
+}
+
+void DownloadTask::persist() {
+    DownloadError ignored;
+    if (info_.state != DownloadState::Queued || QFileInfo::exists(sidecarPath_) || !preparePaths(&ignored))
+        return;
+    // A .part without its sidecar cannot be trusted (see adoptSidecar); do not vouch for it.
+    QFile::remove(partPath_);
+    received_ = 0;
+    info_.progress.received = 0;
+    saveSidecar();
 }
 
 void DownloadTask::adoptSidecar() {
@@ -328,6 +346,7 @@ void DownloadTask::start() {
         if (hashKind() == ContentHasher::Kind::None && info_.spec.expectedSize >= 0 &&
             existing.size() == info_.spec.expectedSize) {
             received_ = total_ = existing.size();
+            QFile::remove(sidecarPath_);
             setNote(QStringLiteral(
                 "Already downloaded (same size; the Hub publishes no checksum for this file)"));
             emitProgress(true);
@@ -379,6 +398,7 @@ void DownloadTask::onHashingDone() {
     if (hashingFinalFile_) {
         if (job->ok && job->hasher->hexDigest() == expectedDigest()) {
             received_ = total_ = job->length;
+            QFile::remove(sidecarPath_);
             setNote(QStringLiteral("Already downloaded (checksum verified)"));
             emitProgress(true);
             setState(DownloadState::Completed);

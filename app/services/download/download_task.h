@@ -45,6 +45,9 @@ class DownloadTask : public QObject {
     const DownloadInfo& info() const { return info_; }
     DownloadState state() const { return info_.state; }
 
+    // Writes the sidecar of a queued download so that the queue itself survives a restart
+    // (DownloadManager::restore finds it). No-op when one exists or the spec is invalid.
+    void persist();
     void start();    // Queued -> Preparing ...
     void pause();    // any unfinished state -> Paused (keeps the .part)
     void requeue();  // Paused / Failed / Cancelled -> Queued (a fresh series of attempts)
@@ -92,6 +95,7 @@ class DownloadTask : public QObject {
     Environment env_;
     QString partPath_;
     QString sidecarPath_;
+    bool pathsReady_ = false;  // the spec was validated and its folder exists
     PartState part_;
 
     // Transfer

@@ -6,6 +6,7 @@
 #include <QString>
 
 #include "download/download_error.h"
+#include "download/retry_policy.h"
 #include "hub/hub_config.h"
 #include "hub/proxy_config.h"
 
@@ -92,15 +93,6 @@ class DownloadInfo {
 };
 
 using DownloadState = DownloadInfo::State;
-
-// Exponential backoff for automatic retries: attempt n (1-based) waits
-// min(initialDelayMs * 2^(n-1), maxDelayMs). Attempts that made progress do not count.
-struct RetryPolicy {
-    int maxAttempts = 6;
-    int initialDelayMs = 1000;
-    int maxDelayMs = 60000;
-    int delayForAttempt(int attempt) const;
-};
 
 struct DownloadSettings {
     HubConfig hub;

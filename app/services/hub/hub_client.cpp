@@ -8,6 +8,7 @@
 #include <QTimer>
 #include <algorithm>
 
+#include "download/http_headers.h"
 #include "hub/hub_errors.h"
 #include "hub/hub_request.h"
 
@@ -77,6 +78,7 @@ HubListReply* HubClient::listFiles(const QString& repoText, const QString& revis
     auto* reply = new HubListReply(this);
     reply->nam_ = nam_;
     reply->hub_ = config_;
+    reply->retry_ = retry_;
     reply->revision_ = revision;
     QString why;
     const auto repo = RepoId::parse(repoText, &why);
@@ -97,7 +99,11 @@ void HubListReply::abort() {
 }
 
 void HubListReply::fetchPage(const QUrl& url) {
-    ++pages_;
+    if (url != pageUrl_) {
+        ++pages_;
+        attempt_ = 0;
+    }
+    pageUrl_ = url;
     QNetworkRequest request =
         makeHubRequest(url, hub_, kApiTimeoutMs, QNetworkRequest::SameOriginRedirectPolicy);
     request.setRawHeader("Accept", "application/json");
@@ -118,11 +124,12 @@ void HubListReply::onPageFinished() {
             const QJsonObject body = QJsonDocument::fromJson(reply->read(4096)).object();
             message = body.value(QLatin1String("error")).toString();
         }
-        finish(hubHttpError(status, reply->rawHeader("X-Error-Code"), message, context));
+        failOrRetry(hubHttpError(status, reply->rawHeader("X-Error-Code"), message, context),
+                    parseRetryAfterMs(reply->rawHeader("Retry-After")));
         return;
     }
     if (reply->error() != QNetworkReply::NoError) {
-        finish(networkError(reply->error(), reply->errorString(), reply->url(), hub_.token));
+        failOrRetry(networkError(reply->error(), reply->errorString(), reply->url(), hub_.token), -1);
         return;
     }
     if (status >= 300) {
@@ -160,6 +167,25 @@ void HubListReply::onPageFinished() {
     std::sort(files_.begin(), files_.end(),
               [](const HubFile& a, const HubFile& b) { return a.path < b.path; });
     finish({});
+}
+
+void HubListReply::failOrRetry(const DownloadError& error, int retryAfterMs) {
+    const bool transient =
+        error.retryable && (error.kind == DownloadError::Network || error.kind == DownloadError::Server ||
+                            error.kind == DownloadError::RateLimited);
+    if (!transient || ++attempt_ >= retry_.maxAttempts) {
+        DownloadError e = error;
+        if (transient) e.message += QStringLiteral(" Gave up after %1 attempts.").arg(attempt_);
+        finish(e);
+        return;
+    }
+    const int delay =
+        retryAfterMs >= 0 ? qMin(retryAfterMs, retry_.maxDelayMs) : retry_.delayForAttempt(attempt_);
+    emit retrying(attempt_, delay, redactSecret(error.message, hub_.token));
+    const QUrl url = pageUrl_;
+    QTimer::singleShot(delay, this, [this, url] {
+        if (!finished_) fetchPage(url);
+    });
 }
 
 void HubListReply::finish(const DownloadError& error) {

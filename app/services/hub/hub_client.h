@@ -15,6 +15,7 @@
 #include <QString>
 
 #include "download/download_error.h"
+#include "download/retry_policy.h"
 #include "hub/hub_config.h"
 
 namespace lowbit::app {
@@ -52,6 +53,8 @@ class HubListReply : public QObject {
 
   signals:
     void finished();
+    // A page failed for a transient reason and is asked again after `delayMs`.
+    void retrying(int attempt, int delayMs, const QString& reason);
 
   private:
     friend class HubClient;
@@ -59,13 +62,17 @@ class HubListReply : public QObject {
 
     void fetchPage(const QUrl& url);
     void onPageFinished();
+    void failOrRetry(const DownloadError& error, int retryAfterMs);
     void finish(const DownloadError& error);
 
     QNetworkAccessManager* nam_ = nullptr;
     HubConfig hub_;
     RepoId repo_;
     QString revision_;
+    RetryPolicy retry_;
     QPointer<QNetworkReply> reply_;
+    QUrl pageUrl_;
+    int attempt_ = 0;  // failed tries of the current page
     QList<HubFile> files_;
     DownloadError error_;
     int pages_ = 0;
@@ -81,6 +88,8 @@ class HubClient : public QObject {
 
     void setConfig(const HubConfig& config) { config_ = config; }
     const HubConfig& config() const { return config_; }
+    // Transient failures (connection lost, 429, 5xx) of a page are retried with this backoff.
+    void setRetryPolicy(const RetryPolicy& policy) { retry_ = policy; }
 
     // Starts listing every file of `repo` at `revision` (following pagination). Invalid input
     // gives a reply that finishes (queued) with an InvalidRequest error.
@@ -89,6 +98,7 @@ class HubClient : public QObject {
   private:
     QNetworkAccessManager* nam_;
     HubConfig config_;
+    RetryPolicy retry_;
 };
 
 }  // namespace lowbit::app

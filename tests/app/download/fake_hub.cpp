@@ -186,6 +186,10 @@ FakeHub::Response FakeHub::route(const Request& request) {
     }
     // /api/models/{owner}/{repo}/tree/{rev}
     if (parts.size() >= 7 && parts[1] == "api" && parts[2] == "models" && parts[5] == "tree") {
+        if (apiFailCount > 0) {
+            --apiFailCount;
+            return Response{apiFailStatus, {}, "simulated failure", false, -1};
+        }
         const QString repoId = QString::fromUtf8(decode(parts[3]) + '/' + decode(parts[4]));
         return tree(request, repoId, QString::fromUtf8(decode(parts[6])), query);
     }

@@ -72,6 +72,8 @@ class FakeHub : public QObject {
     int failStatus = 0;               // answer this status ...
     int failCount = 0;                // ... for this many requests (e.g. 503, or -1 = forever)
     bool sameOriginRedirect = false;  // redirect to /cdn/ on the Hub port instead of the CDN port
+    int apiFailStatus = 0;            // the tree API answers this status ...
+    int apiFailCount = 0;             // ... for this many requests
 
     QList<Request> requests;
     QList<Request> cdnRequests() const;

@@ -387,6 +387,26 @@ class TestDownload : public QObject {
         QCOMPARE(list(m, "gated/model", &error).size(), 1);
     }
 
+    void listFilesRetriesTransientErrors() {
+        hub_->apiFailStatus = 503;
+        hub_->apiFailCount = 2;
+        DownloadManager m(settings());
+        HubListReply* reply = m.hub()->listFiles("lowbit/tiny");
+        QSignalSpy retrying(reply, &HubListReply::retrying);
+        QSignalSpy done(reply, &HubListReply::finished);
+        QVERIFY(done.wait(5000));
+        QVERIFY2(!reply->error().isError(), qPrintable(reply->error().message));
+        QCOMPARE(reply->files().size(), 4);
+        QCOMPARE(retrying.size(), 2);
+        delete reply;
+
+        hub_->apiFailCount = 100;  // bounded: gives up after maxAttempts
+        DownloadError error;
+        list(m, "lowbit/tiny", &error);
+        QCOMPARE(error.kind, DownloadError::Server);
+        QVERIFY2(error.message.contains("Gave up after 4 attempts"), qPrintable(error.message));
+    }
+
     // ---- downloads ----------------------------------------------------------------------
 
     void completeDownload() {
@@ -512,6 +532,32 @@ class TestDownload : public QObject {
         QVERIFY(!QFile::exists(part + ".json"));
     }
 
+    void queueSurvivesRestart() {
+        hub_->chunkBytes = 16384;
+        hub_->chunkIntervalMs = 10;
+        QStringList names{"model.gguf", "small.gguf", "config.json"};
+        {
+            DownloadSettings s = settings();
+            s.maxParallel = 1;
+            DownloadManager first(s);
+            QList<int> ids;
+            for (const QString& n : names) ids << first.enqueue(spec(first, "lowbit/tiny", n));
+            QVERIFY(waitForBytes(first, ids[0], 100000));
+            QCOMPARE(first.info(ids[1]).state, DownloadState::Queued);
+        }  // quit with one running and two waiting downloads
+        hub_->chunkBytes = 0;
+        DownloadManager second(settings());
+        const QList<int> restored = second.restore(dir_->path(), /*start=*/true);
+        QCOMPARE(restored.size(), 3);
+        QSignalSpy idle(&second, &DownloadManager::idle);
+        QVERIFY(idle.wait(10000));
+        for (int id : restored) QCOMPARE(second.info(id).state, DownloadState::Completed);
+        QCOMPARE(readFile(dir_->filePath("model.gguf")), big_);
+        QCOMPARE(readFile(dir_->filePath("small.gguf")), small_);
+        QCOMPARE(readFile(dir_->filePath("config.json")), config_);
+        QVERIFY(QDir(dir_->path()).entryList({"*.part*"}, QDir::Files).isEmpty());
+    }
+
     void changedUpstreamDiscardsPart() {
         hub_->chunkBytes = 16384;
         hub_->chunkIntervalMs = 10;
@@ -602,6 +648,7 @@ class TestDownload : public QObject {
         QVERIFY(e.message.contains("HF_TOKEN"));
         QVERIFY(hub_->cdnRequests().isEmpty());
         QVERIFY(!QFile::exists(dir_->filePath("model.gguf")));
+        QVERIFY(QDir(dir_->path()).entryList({"*.part*"}, QDir::Files).isEmpty());  // nothing left behind
     }
 
     void gatedWithWrongToken() {
