@@ -38,7 +38,6 @@ using app::DownloadError;
 using app::DownloadInfo;
 using app::DownloadManager;
 using app::DownloadSettings;
-using app::DownloadSpec;
 using app::DownloadState;
 using app::HubFile;
 
@@ -275,10 +274,8 @@ int cmd_pull(Args& args) {
     });
 
     qint64 totalBytes = 0;
-    for (const HubFile& f : files) {
-        downloads.enqueue(DownloadSpec::fromHubFile(repo->full(), revision, f, dir));
-        totalBytes += qMax<qint64>(0, f.size);
-    }
+    for (const HubFile& f : files) totalBytes += qMax<qint64>(0, f.size);
+    downloads.enqueueFiles(repo->full(), revision, files, dir);
     progress.event(QStringLiteral("pull: %1 file%2 (%3) from %4 into %5")
                        .arg(files.size())
                        .arg(files.size() == 1 ? "" : "s")

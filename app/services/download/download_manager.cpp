@@ -100,6 +100,13 @@ int DownloadManager::enqueue(const DownloadSpec& spec) {
     return id;
 }
 
+QList<int> DownloadManager::enqueueFiles(const QString& repo, const QString& revision,
+                                         const QList<HubFile>& files, const QString& dir) {
+    QList<int> ids;
+    for (const HubFile& f : files) ids.append(enqueue(DownloadSpec::fromHubFile(repo, revision, f, dir)));
+    return ids;
+}
+
 QList<int> DownloadManager::restore(const QString& dir, bool start) {
     QList<int> ids;
     QDirIterator it(dir, {QStringLiteral("*.part.json")}, QDir::Files | QDir::Hidden,

@@ -61,6 +61,10 @@ class DownloadManager : public QObject {
     // the list (not finished) returns that entry's id instead of a second transfer. An
     // existing .part with a matching sidecar is resumed.
     int enqueue(const DownloadSpec& spec);
+    // Every file of a listing (or of CatalogModel::select()) saved under `dir` with its path
+    // inside the repository. Returns the ids in the same order.
+    QList<int> enqueueFiles(const QString& repo, const QString& revision, const QList<HubFile>& files,
+                            const QString& dir);
     // Unfinished downloads found under `dir` (recursively): added Paused, or Queued when
     // `start` is true. Returns their ids; unreadable sidecars are skipped.
     QList<int> restore(const QString& dir, bool start = false);

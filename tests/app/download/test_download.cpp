@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "download/download_manager.h"
+#include "download/download_settings_store.h"
 #include "download/http_headers.h"
 #include "download/part_state.h"
 #include "download/speed_meter.h"
@@ -20,6 +21,8 @@
 #include "fake_hub.h"
 #include "hub/hub_errors.h"
 #include "hub/proxy_config.h"
+#include "storage/database.h"
+#include "storage/model_store.h"
 
 using namespace lowbit::app;
 using lowbit::test::FakeHub;
@@ -318,6 +321,32 @@ class TestDownload : public QObject {
         QString why;
         QVERIFY(!PartState::load(file, &why));
         QVERIFY(!why.isEmpty());
+    }
+
+    void settingsPersistWithoutToken() {
+        auto db = Database::open(dir_->filePath("app.sqlite"));
+        SettingsStore store(*db);
+        DownloadSettings s;
+        s.hub.baseUrl = QUrl("https://hf-mirror.example.org");
+        s.hub.token = kGoodToken;
+        s.proxy = ProxyConfig::fromString("http://proxy.corp:3128");
+        s.maxParallel = 3;
+        s.retry.maxAttempts = 9;
+        saveDownloadSettings(store, s);
+        const DownloadSettings back = loadDownloadSettings(store);
+        QCOMPARE(back.hub.baseUrl, s.hub.baseUrl);
+        QVERIFY(back.hub.token.isEmpty());
+        QCOMPARE(back.proxy.mode, ProxyConfig::Mode::Manual);
+        QCOMPARE(back.proxy.url, QString("http://proxy.corp:3128"));
+        QCOMPARE(back.maxParallel, 3);
+        QCOMPARE(back.retry.maxAttempts, 9);
+        store.setValue("download.parallel", "999");
+        store.setValue("hub.base_url", "ftp://nope");
+        const DownloadSettings fallback = loadDownloadSettings(store);
+        QCOMPARE(fallback.maxParallel, DownloadSettings{}.maxParallel);
+        QCOMPARE(fallback.hub.baseUrl, HubConfig::defaultBaseUrl());
+        db.reset();
+        QVERIFY(!readFile(dir_->filePath("app.sqlite")).contains(kGoodToken.toUtf8()));
     }
 
     void errorMessages() {
@@ -789,10 +818,8 @@ class TestDownload : public QObject {
             int maxActive = 0;
             connect(&m, &DownloadManager::activeCountChanged, this,
                     [&] { maxActive = qMax(maxActive, m.activeCount()); });
-            QList<int> ids;
             const QString sub = dir_->filePath(QStringLiteral("limit%1").arg(limit));
-            for (const HubFile& f : list(m, "lowbit/many"))
-                ids << m.enqueue(DownloadSpec::fromHubFile("lowbit/many", "main", f, sub));
+            const QList<int> ids = m.enqueueFiles("lowbit/many", "main", list(m, "lowbit/many"), sub);
             QCOMPARE(ids.size(), 4);
             QSignalSpy idle(&m, &DownloadManager::idle);
             QVERIFY(idle.wait(15000));

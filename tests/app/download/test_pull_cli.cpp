@@ -223,7 +223,8 @@ class TestPullCli : public QObject {
         closed.close();
         const Result r = run({"lowbit/tiny", "--hub", url, "--retries", "2"});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains("connection refused") && r.err.contains("Gave up after 2 attempts"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("connection refused") && r.err.contains("Gave up after 2 attempts"),
+                 qPrintable(r.err));
     }
 };
 
