@@ -485,7 +485,7 @@ class TestDownload : public QObject {
     }
 
     void pauseAndResumeUsesRange() {
-        hub_->chunkBytes = 16384;
+        hub_->chunkBytes = 8192;
         hub_->chunkIntervalMs = 10;
         DownloadManager m(settings());
         const int id = m.enqueue(spec(m, "lowbit/tiny", "model.gguf"));
@@ -511,7 +511,7 @@ class TestDownload : public QObject {
     }
 
     void resumeWhenServerIgnoresRange() {
-        hub_->chunkBytes = 16384;
+        hub_->chunkBytes = 8192;
         hub_->chunkIntervalMs = 10;
         DownloadManager m(settings());
         const int id = m.enqueue(spec(m, "lowbit/tiny", "model.gguf"));
@@ -526,7 +526,7 @@ class TestDownload : public QObject {
     }
 
     void resumeAfterRestart() {
-        hub_->chunkBytes = 16384;
+        hub_->chunkBytes = 8192;
         hub_->chunkIntervalMs = 10;
         qint64 partSize = 0;
         {
@@ -562,7 +562,7 @@ class TestDownload : public QObject {
     }
 
     void queueSurvivesRestart() {
-        hub_->chunkBytes = 16384;
+        hub_->chunkBytes = 8192;
         hub_->chunkIntervalMs = 10;
         QStringList names{"model.gguf", "small.gguf", "config.json"};
         {
@@ -588,7 +588,7 @@ class TestDownload : public QObject {
     }
 
     void changedUpstreamDiscardsPart() {
-        hub_->chunkBytes = 16384;
+        hub_->chunkBytes = 8192;
         hub_->chunkIntervalMs = 10;
         {
             DownloadManager first(settings());
@@ -845,7 +845,7 @@ class TestDownload : public QObject {
     }
 
     void cancelDeletesPartial() {
-        hub_->chunkBytes = 16384;
+        hub_->chunkBytes = 8192;
         hub_->chunkIntervalMs = 10;
         DownloadManager m(settings());
         QSignalSpy removed(&m, &DownloadManager::removed);
