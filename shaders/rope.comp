@@ -31,6 +31,8 @@ void main() {
     const uint a = base + (p.neox != 0u ? i : 2u * i);
     const uint b = base + (p.neox != 0u ? i + half_rot : 2u * i + 1u);
     const float x0 = x[a], x1 = x[b];
-    x[a] = x0 * c.x - x1 * c.y;
-    x[b] = x0 * c.y + x1 * c.x;
+    precise float ya = x0 * c.x - x1 * c.y;  // precise: no fma, as the CPU computes it
+    precise float yb = x0 * c.y + x1 * c.x;
+    x[a] = ya;
+    x[b] = yb;
 }

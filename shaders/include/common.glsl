@@ -107,3 +107,55 @@ float div_rn(float a, float b) {
 
 // Linear workgroup index for dispatches folded into x and z (x is limited to 65535 groups).
 uint flat_group_x() { return gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x; }
+
+// ---- Error-free transformations (all operations `precise`: no contraction into fma) ----------
+// Used where a result must equal the CPU's correctly rounded float (or double) arithmetic.
+
+// s + e == a + b exactly (Knuth's TwoSum).
+vec2 two_sum(float a, float b) {
+    precise float s = a + b;
+    precise float bb = s - a;
+    precise float e = (a - (s - bb)) + (b - bb);
+    return vec2(s, e);
+}
+
+// p + e == a * b exactly (Dekker's product with Veltkamp splitting; |a|, |b| < 2^100).
+vec2 two_prod(float a, float b) {
+    precise float p = a * b;
+    precise float ca = 4097.0 * a;
+    precise float ah = ca - (ca - a);
+    precise float al = a - ah;
+    precise float cb = 4097.0 * b;
+    precise float bh = cb - (cb - b);
+    precise float bl = b - bh;
+    precise float e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    return vec2(p, e);
+}
+
+// Double-float addition: (hi, lo) + (hi, lo), about 48 significant bits.
+vec2 df_add(vec2 a, vec2 b) {
+    vec2 s = two_sum(a.x, b.x);
+    precise float lo = s.y + (a.y + b.y);
+    return two_sum(s.x, lo);
+}
+
+// (hi + lo) / n rounded to float as the CPU rounds a double quotient (exact but for values within
+// about 2^-45 of a rounding boundary).
+float df_div_to_float(vec2 v, float n) {
+    const float q0 = div_rn(v.x, n);
+    const vec2 p = two_prod(q0, n);
+    precise float r = ((v.x - p.x) - p.y) + v.y;
+    precise float q = q0 + r / n;
+    return q;
+}
+
+// sqrt(a) rounded to nearest (GLSL's sqrt may be off by several ulp). One Newton step in
+// double-float from the hardware estimate, then a single rounding.
+float sqrt_rn(float a) {
+    if (!(a > 0.0) || isinf(a)) return sqrt(a);
+    const float s0 = sqrt(a);
+    const vec2 p = two_prod(s0, s0);
+    precise float r = (a - p.x) - p.y;
+    precise float s = s0 + r / (2.0 * s0);
+    return s;
+}

@@ -1,6 +1,8 @@
 #include "backends/vulkan/command_stream.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "backends/vulkan/context.h"
 #include "backends/vulkan/profiler.h"
@@ -10,6 +12,9 @@
 namespace lowbit::vulkan {
 
 CommandStream::CommandStream(Context& ctx) : ctx_(ctx) {
+    // Debugging aid: a full barrier after every dispatch (rules out a missing dependency).
+    const char* ser = std::getenv("LOWBIT_VK_SERIALIZE");
+    serialize_ = ser && *ser && std::strcmp(ser, "0") != 0;
     VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
     ai.commandPool = ctx.command_pool();
     ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
@@ -106,6 +111,7 @@ void CommandStream::dispatch(const Pipeline& p, std::span<const BufferRange> bin
     }
     vkCmdDispatch(cb_, gx, gy, gz);
     ++n_dispatch_;
+    if (serialize_) barrier();
     if (profiler_) profiler_->mark(cb_, p.name.substr(0, p.name.find(':')));
 }
 

@@ -67,6 +67,7 @@ class CommandStream {
     UniqueFence fence_;
     Profiler* profiler_ = nullptr;
     bool recording_ = false;
+    bool serialize_ = false;
     uint32_t n_dispatch_ = 0, n_barrier_ = 0;
     std::vector<Access> reads_, writes_;
 };

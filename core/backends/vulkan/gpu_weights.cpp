@@ -21,6 +21,8 @@ constexpr GpuLayout kLayouts[] = {
     {TensorType::TQ2_0, 256, 66, 64, 64, "matmul_tq2_0", "get_rows_tq2_0", false, 256, 256},
     {TensorType::Q4_K, 256, 144, 144, -1, "matmul_q4_k", "get_rows_q4_k", false, 256, 256},
     {TensorType::Q6_K, 256, 210, 208, 208, "matmul_q6_k", "get_rows_q6_k", false, 256, 256},
+    // I2_S: 128-element blocks of codes; the tensor scale is Weight::scale (the output scale).
+    {TensorType::I2_S, 128, 32, 32, -1, "matmul_i2_s", nullptr, false, 256, 256},
 };
 
 size_t align_up(size_t v, size_t a) {

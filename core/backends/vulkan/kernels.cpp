@@ -46,12 +46,31 @@ struct GetRowsPush {
 };
 
 constexpr uint32_t kElementwiseWg = 256;
+
+// Chunks (the unit one invocation processes, see the matmul shaders) in a row of k elements.
+uint64_t chunks_per_row(const GpuLayout& l, uint64_t k) {
+    switch (l.type) {
+        case TensorType::F32:
+            return k / 4;
+        case TensorType::TQ2_0:
+        case TensorType::Q6_K:
+        case TensorType::I2_S:
+            return k / 16;
+        case TensorType::TQ1_0:
+            return k / 256 * 13;
+        default:
+            return k / 8;  // F16, BF16, Q8_0, Q4_0, Q4_K
+    }
+}
 constexpr uint32_t kRowWg = 256;
 
 }  // namespace
 
-ActFormat act_format(const GpuMatrix& w) {
+ActFormat act_format(const GpuMatrix& w, bool per_token_int8) {
     if (w.layout->float_acts) return ActFormat::Float;
+    if (per_token_int8 &&
+        (w.type == TensorType::TQ1_0 || w.type == TensorType::TQ2_0 || w.type == TensorType::I2_S))
+        return ActFormat::Q8_K_Row;
     return w.layout->act_block == 32 ? ActFormat::Q8_0 : ActFormat::Q8_K;
 }
 
@@ -69,8 +88,8 @@ Kernels::Kernels(Context& ctx, KernelTuning tuning) : ctx_(ctx), tuning_(tuning)
     if (wg == 0 || (wg & (wg - 1)) || wg > ctx.limits().maxComputeWorkGroupSize[0] ||
         wg > ctx.limits().maxComputeWorkGroupInvocations)
         throw Error("Vulkan: workgroup size " + std::to_string(wg) + " is not usable on this device");
-    if (tuning_.rows_per_wg * tuning_.tokens_per_wg > wg)
-        throw Error("Vulkan: tile larger than the workgroup");
+    if (wg < 16 || tuning_.tokens_per_wg > 16 || tuning_.max_rows_per_wg == 0)
+        throw Error("Vulkan: bad matrix tile");
 }
 
 void Kernels::quantize(CommandStream& cs, ActFormat f, const BufferRange& x, uint32_t k, uint32_t n_tokens,
@@ -78,6 +97,11 @@ void Kernels::quantize(CommandStream& cs, ActFormat f, const BufferRange& x, uin
     if (f == ActFormat::Float) return;
     const uint32_t block = f == ActFormat::Q8_0 ? 32 : 256;
     if (k % block) throw Error("Vulkan: quantize: row length not a multiple of the block");
+    if (f == ActFormat::Q8_K_Row) {
+        const Pipeline& p = ctx_.pipelines().get("quantize_q8_k_row", {256});
+        cs.dispatch(p, {x, out.qs, out.d}, QuantizePush{k, n_tokens, x_stride, x_row0}, n_tokens);
+        return;
+    }
     const uint32_t wg = 64;
     const Pipeline& p = ctx_.pipelines().get(f == ActFormat::Q8_0 ? "quantize_q8_0" : "quantize_q8_k", {wg});
     const uint32_t blocks = k / block * n_tokens;
@@ -87,8 +111,15 @@ void Kernels::quantize(CommandStream& cs, ActFormat f, const BufferRange& x, uin
 void Kernels::matmul(CommandStream& cs, const GpuMatrix& w, const MatmulArgs& a) {
     const GpuLayout& l = *w.layout;
     const uint32_t nc = a.n_tokens == 1 ? 1 : tuning_.tokens_per_wg;
-    const uint32_t nr = tuning_.rows_per_wg;
-    const Pipeline& p = ctx_.pipelines().get(l.shader, {tuning_.workgroup, nr, nc});
+    // Workgroup shape for this row length (see KernelTuning).
+    const uint64_t chunks = chunks_per_row(l, static_cast<uint64_t>(w.ne0));
+    uint32_t wg = 16;
+    while (wg * 2 <= tuning_.workgroup && wg * 2 <= chunks) wg *= 2;
+    uint32_t nr = 1;
+    while (nr * 2 <= tuning_.max_rows_per_wg &&
+           nr * 2 * chunks <= static_cast<uint64_t>(tuning_.chunks_per_thread) * wg && nr * 2 * nc <= wg)
+        nr *= 2;
+    const Pipeline& p = ctx_.pipelines().get(l.shader, {wg, nr, nc});
     const BufferRange bias = a.bias ? a.bias : ctx_.dummy();
     for (const GpuMatrix::Chunk& c : w.chunks) {
         MatmulPush push{};
@@ -180,6 +211,9 @@ void Kernels::add(CommandStream& cs, const BufferRange& a, const BufferRange& b,
 
 void Kernels::get_rows(CommandStream& cs, const GpuMatrix& table, const BufferRange& tokens,
                        uint32_t n_tokens, const BufferRange& y, uint32_t out_stride) {
+    if (!table.layout->rows_shader)
+        throw UnsupportedError("Vulkan: no embedding lookup for tables of type " +
+                               std::string(type_name(table.type)));
     const Pipeline& p = ctx_.pipelines().get(table.layout->rows_shader, {64});
     for (const GpuMatrix::Chunk& c : table.chunks) {
         const GetRowsPush push{static_cast<uint32_t>(table.ne0), n_tokens, static_cast<uint32_t>(c.row0),

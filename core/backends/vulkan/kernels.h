@@ -10,9 +10,11 @@
 
 namespace lowbit::vulkan {
 
-// What a weight multiplies: float rows, or rows quantized to int8 blocks of 32 / 256.
-enum class ActFormat { Float, Q8_0, Q8_K };
-ActFormat act_format(const GpuMatrix& w);
+// What a weight multiplies: float rows, or rows quantized to int8 blocks of 32 / 256, or
+// BitNet's per-token int8 (one absmax scale per row, stored in the Q8_K layout).
+enum class ActFormat { Float, Q8_0, Q8_K, Q8_K_Row };
+// per_token_int8: the model quantizes the activations of its ternary layers per token (BitNet).
+ActFormat act_format(const GpuMatrix& w, bool per_token_int8 = false);
 
 // Quantized activation rows: int8 values (rows k apart, four per word) and one float scale per block.
 struct QuantizedActs {
@@ -36,9 +38,14 @@ struct MatmulArgs {
     BufferRange bias;  // optional: added after the weight's scale
 };
 
+// Matrix-kernel shape. Per matrix, the workgroup shrinks to the chunks a row has (down to 16
+// invocations) and takes several rows, so that every invocation has about `chunks_per_thread`
+// chunks to work on: short rows (small models) would otherwise leave most invocations idle and
+// pay the per-workgroup cost thousands of times.
 struct KernelTuning {
-    uint32_t workgroup = 64;  // invocations per workgroup (a power of two)
-    uint32_t rows_per_wg = 2;
+    uint32_t workgroup = 64;  // largest workgroup (a power of two)
+    uint32_t max_rows_per_wg = 16;
+    uint32_t chunks_per_thread = 4;
     uint32_t tokens_per_wg = 8;  // prefill: tokens sharing one read of the weights
 };
 
