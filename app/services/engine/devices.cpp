@@ -24,8 +24,8 @@ SystemMemory systemMemory() {
     SystemMemory m;
     QFile f(QStringLiteral("/proc/meminfo"));
     if (!f.open(QIODevice::ReadOnly)) return m;
-    while (!f.atEnd()) {
-        const QByteArray line = f.readLine();
+    // /proc files report size 0, so read until EOF rather than testing atEnd().
+    for (const QByteArray& line : f.readAll().split('\n')) {
         const QList<QByteArray> parts = line.simplified().split(' ');
         if (parts.size() < 2) continue;
         const qint64 kb = parts[1].toLongLong();

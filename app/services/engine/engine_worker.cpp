@@ -101,6 +101,7 @@ void EngineWorker::generate(quint64 id, const GenerationJob& job, const CancelFl
 
     std::string pending;
     int pendingPieces = 0;
+    bool first = true;  // the first text goes out at once: the wait for it is what people notice
     QElapsedTimer sinceEmit;
     sinceEmit.start();
     auto emitPending = [&] {
@@ -117,7 +118,10 @@ void EngineWorker::generate(quint64 id, const GenerationJob& job, const CancelFl
             [&](const std::string& piece) {
                 pending += piece;
                 ++pendingPieces;
-                if (sinceEmit.elapsed() >= kTextIntervalMs) emitPending();
+                if (first || sinceEmit.elapsed() >= kTextIntervalMs) {
+                    first = false;
+                    emitPending();
+                }
                 return !cancel->load();
             },
             *cancel);

@@ -1,0 +1,137 @@
+#include "demo_script.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QImage>
+#include <QQuickItem>
+#include <cstdio>
+#include <memory>
+
+#include "studio_controller.h"
+
+namespace lowbit::studio {
+
+DemoScript::DemoScript(ui::StudioController& app, QQuickWindow& window, QString screenshotDir,
+                       QObject* parent)
+    : QObject(parent), app_(app), window_(window), screenshotDir_(std::move(screenshotDir)) {
+    poll_.setInterval(50);
+}
+
+bool DemoScript::load(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        std::fprintf(stderr, "lowbit-studio: cannot read the demo script %s: %s\n", qPrintable(path),
+                     qPrintable(f.errorString()));
+        return false;
+    }
+    for (const QString& raw : QString::fromUtf8(f.readAll()).split(u'\n')) steps_ << raw.trimmed();
+    return true;
+}
+
+void DemoScript::start() {
+    QTimer::singleShot(0, this, &DemoScript::next);
+}
+
+void DemoScript::fail(const QString& message) {
+    std::fprintf(stderr, "lowbit-studio: demo script line %d: %s\n", line_, qPrintable(message));
+    QCoreApplication::exit(1);
+}
+
+QObject* DemoScript::findItem(const QString& objectName) const {
+    return window_.contentItem()->findChild<QObject*>(objectName);
+}
+
+void DemoScript::waitFor(std::function<bool()> done, int seconds, const QString& what) {
+    auto timer = std::make_shared<QElapsedTimer>();
+    timer->start();
+    poll_.disconnect();
+    connect(&poll_, &QTimer::timeout, this, [this, done, seconds, what, timer] {
+        if (done()) {
+            poll_.stop();
+            next();
+        } else if (timer->elapsed() > qint64(seconds) * 1000) {
+            poll_.stop();
+            fail(QStringLiteral("timed out after %1 s waiting for %2").arg(seconds).arg(what));
+        }
+    });
+    poll_.start();
+}
+
+void DemoScript::next() {
+    while (line_ < steps_.size()) {
+        const QString step = steps_[line_++];
+        if (step.isEmpty() || step.startsWith(u'#')) continue;
+        const QString cmd = step.section(u' ', 0, 0);
+        const QString arg = step.section(u' ', 1).trimmed();
+        std::fprintf(stderr, "demo: %s\n", qPrintable(step));
+
+        if (cmd == QLatin1String("import")) {
+            app_.importAndLoad(arg);
+        } else if (cmd == QLatin1String("wait-model")) {
+            const int s = arg.isEmpty() ? 120 : arg.toInt();
+            waitFor(
+                [this] {
+                    return app_.engine()->ready() ||
+                           (!app_.engine()->loading() && !app_.engine()->notice().isEmpty());
+                },
+                s, QStringLiteral("the model"));
+            return;
+        } else if (cmd == QLatin1String("new-chat")) {
+            app_.chat()->newChat();
+        } else if (cmd == QLatin1String("send")) {
+            if (!app_.chat()->send(arg))
+                return fail(QStringLiteral("could not send: %1").arg(app_.chat()->error()));
+        } else if (cmd == QLatin1String("wait-reply")) {
+            const int s = arg.isEmpty() ? 300 : arg.toInt();
+            waitFor([this] { return !app_.chat()->generating(); }, s, QStringLiteral("the reply"));
+            return;
+        } else if (cmd == QLatin1String("stop")) {
+            app_.chat()->stop();
+        } else if (cmd == QLatin1String("regenerate")) {
+            if (!app_.chat()->regenerate()) return fail(QStringLiteral("cannot regenerate now"));
+        } else if (cmd == QLatin1String("set")) {
+            const QString name = arg.section(u' ', 0, 0);
+            const QString value = arg.section(u' ', 1);
+            if (!app_.chat()->setProperty(name.toUtf8().constData(), value)) {
+                return fail(QStringLiteral("unknown chat setting %1").arg(name));
+            }
+        } else if (cmd == QLatin1String("type")) {
+            QObject* input = findItem(QStringLiteral("composerInput"));
+            if (!input) return fail(QStringLiteral("no message field"));
+            input->setProperty("text", arg);
+        } else if (cmd == QLatin1String("page")) {
+            window_.setProperty("page", arg);
+        } else if (cmd == QLatin1String("settings-panel")) {
+            QObject* page = findItem(QStringLiteral("chatPage"));
+            if (!page) return fail(QStringLiteral("no chat page"));
+            page->setProperty("settingsOpen", arg == QLatin1String("on"));
+        } else if (cmd == QLatin1String("theme")) {
+            app_.settings()->setTheme(arg);
+        } else if (cmd == QLatin1String("sleep")) {
+            QTimer::singleShot(arg.toInt(), this, &DemoScript::next);
+            return;
+        } else if (cmd == QLatin1String("screenshot")) {
+            // Let bindings, layouts and one frame settle before grabbing.
+            QTimer::singleShot(400, this, [this, arg] {
+                const QString path =
+                    QDir(screenshotDir_.isEmpty() ? QDir::currentPath() : screenshotDir_).filePath(arg);
+                const QImage image = window_.grabWindow();
+                if (image.isNull() || !image.save(path))
+                    return fail(QStringLiteral("could not save %1").arg(path));
+                std::fprintf(stderr, "demo: saved %s (%dx%d)\n", qPrintable(path), image.width(),
+                             image.height());
+                next();
+            });
+            return;
+        } else if (cmd == QLatin1String("quit")) {
+            QCoreApplication::exit(arg.toInt());
+            return;
+        } else {
+            return fail(QStringLiteral("unknown step \"%1\"").arg(cmd));
+        }
+    }
+}
+
+}  // namespace lowbit::studio
