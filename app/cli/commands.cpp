@@ -19,6 +19,8 @@ const std::vector<Command>& commands() {
          "pull OWNER/REPO [FILE...] [--dir DIR] [--revision R] [--token T (or $HF_TOKEN)] "
          "[--hub URL (or $HF_ENDPOINT)] [--parallel N] [--retries N] [--proxy URL|none] [--json]",
          "list a Hub repository's files, or download FILEs (resumable, SHA-256 checked)", cmd_pull},
+        {"devices", "devices [--json]", "list the devices --device accepts (CPU, Vulkan GPUs) with memory and features",
+         cmd_devices},
     };
     return kCommands;
 }

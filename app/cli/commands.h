@@ -20,6 +20,7 @@ int cmd_tokenize(Args& args);
 int cmd_generate(Args& args);
 int cmd_perplexity(Args& args);
 int cmd_bench(Args& args);
+int cmd_devices(Args& args);
 int cmd_compare(Args& args);
 int cmd_pull(Args& args);
 
