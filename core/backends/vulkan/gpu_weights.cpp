@@ -25,6 +25,9 @@ constexpr GpuLayout kLayouts[] = {
     {TensorType::I2_S, 128, 32, 32, -1, "matmul_i2_s", nullptr, false, 256, 256},
 };
 
+// Packed signs of OneBit / binary weights (stored as I8 tensors): 32 weights per word.
+constexpr GpuLayout kSignLayout = {TensorType::I8, 32, 4, 4, -1, "matmul_sign", nullptr, true, 0, 32};
+
 size_t align_up(size_t v, size_t a) {
     return (v + a - 1) / a * a;
 }
@@ -34,12 +37,18 @@ size_t align_up(size_t v, size_t a) {
 const GpuLayout* gpu_layout(TensorType t) {
     for (const GpuLayout& l : kLayouts)
         if (l.type == t) return &l;
+    if (t == TensorType::I8) return &kSignLayout;
     return nullptr;
 }
 
 std::string gpu_unsupported_reason(const Weight& w) {
     const std::string name = w.tensor ? w.tensor->name : std::string("weight");
-    if (w.kind != WeightKind::Plain) return "'" + name + "' is a OneBit/binary weight, not yet on the GPU";
+    if (w.kind != WeightKind::Plain) {
+        if (w.ne0 % 32) return "'" + name + "': 1-bit rows must be a multiple of 32 weights on the GPU";
+        if (w.kind == WeightKind::OneBit && (!w.in_scale || !w.out_scale))
+            return "'" + name + "' is a OneBit weight without its value vectors";
+        return {};
+    }
     const GpuLayout* l = gpu_layout(w.type);
     if (!l)
         return "'" + name + "' has type " + std::string(type_name(w.type)) + ", which has no Vulkan kernel";
@@ -140,9 +149,64 @@ GpuMatrix upload_matrix(Context& ctx, TensorType type, int64_t ne0, int64_t rows
     return m;
 }
 
+namespace {
+
+std::vector<float> f16_or_f32_floats(const GgufTensorInfo& t, int64_t n) {
+    std::vector<float> f(static_cast<size_t>(n));
+    if (t.n_elements() != n) throw FormatError("tensor '" + t.name + "' has the wrong length");
+    if (t.type == TensorType::F32) {
+        std::memcpy(f.data(), t.data, f.size() * sizeof(float));
+    } else if (t.type == TensorType::F16) {
+        const auto* hv = reinterpret_cast<const uint16_t*>(t.data);
+        for (int64_t i = 0; i < n; ++i) f[static_cast<size_t>(i)] = fp16_to_fp32(hv[i]);
+    } else {
+        throw UnsupportedError("tensor '" + t.name + "' has type " + std::string(type_name(t.type)));
+    }
+    return f;
+}
+
+}  // namespace
+
+GpuMatrix upload_sign_matrix(Context& ctx, int64_t k, int64_t rows, const uint8_t* signs, size_t row_stride,
+                             const float* g, const float* h, float scale, const std::string& name) {
+    if (k <= 0 || k % 32)
+        throw UnsupportedError("1-bit weight '" + name + "': rows must be a multiple of 32 weights");
+    // The sign bytes are the payload as stored (weight c in bit c % 8 of byte c / 8, so in bit
+    // c % 32 of little-endian word c / 32).
+    GpuMatrix m = upload_matrix(ctx, TensorType::I8, k, rows, signs, row_stride, name);
+    m.scale = scale;
+    if (g) {
+        Allocation a = ctx.memory().allocate(static_cast<size_t>(k) * 4, MemoryKind::Device, name + " g");
+        ctx.upload(a.range(), g, static_cast<size_t>(k) * 4);
+        m.g = a.range();
+        m.device_bytes += a.size();
+        m.allocations.push_back(std::move(a));
+    }
+    if (h) {
+        Allocation a = ctx.memory().allocate(static_cast<size_t>(rows) * 4, MemoryKind::Device, name + " h");
+        ctx.upload(a.range(), h, static_cast<size_t>(rows) * 4);
+        m.h = a.range();
+        m.device_bytes += a.size();
+        m.allocations.push_back(std::move(a));
+    }
+    return m;
+}
+
 GpuMatrix upload_matrix(Context& ctx, const Weight& w) {
     const std::string name = w.tensor ? w.tensor->name : std::string("weight");
-    if (w.kind != WeightKind::Plain) throw UnsupportedError(gpu_unsupported_reason(w));
+    if (w.kind != WeightKind::Plain) {
+        const std::string why = gpu_unsupported_reason(w);
+        if (!why.empty()) throw UnsupportedError(why);
+        std::vector<float> g, h;
+        if (w.kind == WeightKind::OneBit) {
+            g = f16_or_f32_floats(*w.in_scale, w.ne0);
+            h = f16_or_f32_floats(*w.out_scale, w.rows);
+        }
+        return upload_sign_matrix(ctx, w.ne0, w.rows, w.data, w.row_stride, g.empty() ? nullptr : g.data(),
+                                  h.empty() ? nullptr : h.data(), w.scale, name);
+    }
+    if (w.type == TensorType::I8)
+        throw UnsupportedError("tensor '" + name + "' has type i8, which is no weight type");
     GpuMatrix m = upload_matrix(ctx, w.type, w.ne0, w.rows, w.data, w.row_stride, name);
     m.scale = w.scale;
     return m;

@@ -29,6 +29,8 @@ struct GpuLayout {
 };
 const GpuLayout* gpu_layout(TensorType t);
 
+struct GpuVector;
+
 struct GpuMatrix {
     struct Chunk {
         int64_t row0 = 0, rows = 0;
@@ -43,6 +45,9 @@ struct GpuMatrix {
     std::vector<Allocation> allocations;
     size_t device_bytes = 0;
     std::string name;
+    // 1-bit weights (layout "matmul_sign"): OneBit's input-side g and output-side h, as floats
+    // (empty ranges when absent, e.g. for BitNet-binary, whose β is `scale`).
+    BufferRange g, h;
 };
 
 // Uploads rows x ne0 values stored as `type`, rows `row_stride` bytes apart. Throws
@@ -50,6 +55,10 @@ struct GpuMatrix {
 GpuMatrix upload_matrix(Context& ctx, TensorType type, int64_t ne0, int64_t rows, const uint8_t* data,
                         size_t row_stride, const std::string& name);
 GpuMatrix upload_matrix(Context& ctx, const Weight& w);
+// A 1-bit weight: packed signs (rows of k / 8 bytes, row_stride apart, bit c % 8 of byte c / 8 =
+// weight c, 1 = +1), optional OneBit value vectors g (k) and h (rows), output scale (binary β).
+GpuMatrix upload_sign_matrix(Context& ctx, int64_t k, int64_t rows, const uint8_t* signs, size_t row_stride,
+                             const float* g, const float* h, float scale, const std::string& name);
 // Why a weight cannot run on the GPU, or "" when it can.
 std::string gpu_unsupported_reason(const Weight& w);
 

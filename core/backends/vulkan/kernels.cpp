@@ -19,6 +19,7 @@ struct QuantizePush {
 struct MatmulPush {
     uint32_t k, rows, n_tokens, act_stride, act_row0, out_stride, out_offset, has_bias;
     float scale;
+    uint32_t has_g, has_h;  // matmul_sign only
 };
 
 struct RmsNormPush {
@@ -131,7 +132,14 @@ void Kernels::matmul(CommandStream& cs, const GpuMatrix& w, const MatmulArgs& a)
         push.has_bias = a.bias ? 1u : 0u;
         push.scale = w.scale;
         const uint32_t gx = div_up(static_cast<uint64_t>(c.rows), nr), gy = div_up(a.n_tokens, nc);
-        if (l.float_acts) {
+        if (l.type == TensorType::I8) {  // 1-bit signs
+            push.act_stride = a.x_stride;
+            push.act_row0 = a.x_row0;
+            push.has_g = w.g ? 1u : 0u;
+            push.has_h = w.h ? 1u : 0u;
+            cs.dispatch(p, {c.payload, a.x, a.y, bias, w.g ? w.g : ctx_.dummy(), w.h ? w.h : ctx_.dummy()},
+                        push, gx, gy);
+        } else if (l.float_acts) {
             push.act_stride = a.x_stride;
             push.act_row0 = a.x_row0;
             cs.dispatch(p, {c.payload, a.x, a.y, bias}, push, gx, gy);

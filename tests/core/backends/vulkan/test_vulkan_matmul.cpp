@@ -15,6 +15,7 @@
 #include "backends/vulkan/gpu_weights.h"
 #include "backends/vulkan/kernels.h"
 #include "lowbit/gguf.h"
+#include "lowbit/onebit.h"
 #include "ref_quant.h"
 #include "test_data.h"
 #include "vk_test_util.h"
@@ -205,6 +206,8 @@ class TestVulkanMatmul : public QObject {
     void tensors_split_over_bindings();
     void real_tensors_data();
     void real_tensors();
+    void one_bit_data();
+    void one_bit();
     void cleanupTestCase();
 };
 
@@ -320,6 +323,80 @@ void TestVulkanMatmul::real_tensors() {
         const Result gpu = run_gpu(*c, t->type, k, rows, w, x, n, false, {});
         compare(gpu, ref, false, QTest::currentDataTag());
     }
+}
+
+void TestVulkanMatmul::one_bit_data() {
+    QTest::addColumn<bool>("onebit");  // else BitNet-binary
+    QTest::addColumn<int>("variant");  // 0 ext, 1 plain, 2 split over bindings
+    QTest::addColumn<int>("n_tokens");
+    QTest::addColumn<bool>("unit");
+    for (bool ob : {true, false})
+        for (int v : {0, 1, 2})
+            for (int n : {1, 5})
+                for (bool unit : {true, false})
+                    QTest::addRow("%s/%s/n=%d/%s", ob ? "onebit" : "binary",
+                                  v == 0   ? "ext"
+                                  : v == 1 ? "plain"
+                                           : "split",
+                                  n, unit ? "exact" : "random")
+                        << ob << v << n << unit;
+}
+
+void TestVulkanMatmul::one_bit() {
+    QFETCH(bool, onebit);
+    QFETCH(int, variant);
+    QFETCH(int, n_tokens);
+    QFETCH(bool, unit);
+    Context& ctx = variant == 0 ? *ext_ : variant == 1 ? *plain_ : *split_;
+    const int64_t k = 512, rows = 301;
+    Rng rng(77 + n_tokens);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f), pos(0.01f, 0.1f);
+    std::uniform_int_distribution<int> small(-3, 3);
+    std::vector<float> w(static_cast<size_t>(k * rows));
+    for (auto& v : w) v = u(rng);
+    std::vector<uint8_t> signs(static_cast<size_t>(rows) * onebit::sign_row_bytes(k));
+    onebit::pack_signs(w.data(), rows, k, signs.data());
+    std::vector<uint16_t> g16(static_cast<size_t>(k)), h16(static_cast<size_t>(rows));
+    for (auto& v : g16) v = fp32_to_fp16(unit ? 1.0f : pos(rng));
+    for (auto& v : h16) v = fp32_to_fp16(unit ? 1.0f : pos(rng));
+    std::vector<float> g(g16.size()), h(h16.size());
+    for (size_t i = 0; i < g.size(); ++i) g[i] = fp16_to_fp32(g16[i]);
+    for (size_t i = 0; i < h.size(); ++i) h[i] = fp16_to_fp32(h16[i]);
+    const float beta = unit ? 1.0f : 0.0371f;
+    std::vector<float> x(static_cast<size_t>(k * n_tokens));
+    for (auto& v : x) v = unit ? static_cast<float>(small(rng)) : u(rng);
+
+    Result ref;
+    ref.y.resize(static_cast<size_t>(rows * n_tokens));
+    for (int64_t t = 0; t < n_tokens; ++t) {
+        if (onebit)
+            onebit::onebit_matvec_ref(signs.data(), g16.data(), h16.data(), rows, k, x.data() + t * k,
+                                      ref.y.data() + t * rows);
+        else
+            onebit::binary_matvec_ref(signs.data(), beta, rows, k, x.data() + t * k, ref.y.data() + t * rows);
+    }
+    GpuMatrix m =
+        upload_sign_matrix(ctx, k, rows, signs.data(), onebit::sign_row_bytes(k), onebit ? g.data() : nullptr,
+                           onebit ? h.data() : nullptr, onebit ? 1.0f : beta, "signs");
+    if (variant == 2) QVERIFY(m.chunks.size() > 2);
+    Kernels kern(ctx);
+    Allocation X = ctx.memory().allocate(x.size() * 4, MemoryKind::Device, "x");
+    ctx.upload(X.range(), x.data(), x.size() * 4);
+    Allocation Y = ctx.memory().allocate(ref.y.size() * 4, MemoryKind::Device, "y");
+    CommandStream cs(ctx);
+    cs.begin();
+    MatmulArgs a;
+    a.n_tokens = static_cast<uint32_t>(n_tokens);
+    a.x = X.range();
+    a.x_stride = static_cast<uint32_t>(k);
+    a.y = Y.range();
+    a.y_stride = static_cast<uint32_t>(rows);
+    kern.matmul(cs, m, a);
+    cs.submit_and_wait();
+    Result gpu;
+    gpu.y.resize(ref.y.size());
+    ctx.download(Y.range(), gpu.y.data(), gpu.y.size() * 4);
+    compare(gpu, ref, unit, QTest::currentDataTag());
 }
 
 QTEST_GUILESS_MAIN(TestVulkanMatmul)
