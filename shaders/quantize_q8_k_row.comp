@@ -1,8 +1,9 @@
 #version 450
 // BitNet's per-token int8 activations (W1.58A8) in the Q8_K layout, bit for bit as the CPU
-// backend (core/backends/cpu/act_quant.h, quantize_q8_K_row): one absmax scale per row,
-// q = round-half-away-from-zero(x * (127 / amax)) clamped to [-128, 127], d = amax / 127 stored
-// in every 256-block of the row. One workgroup per row.
+// backend (core/backends/cpu/act_quant.h, quantize_q8_K_row, which follows bitnet.cpp):
+// s = float(127 / max(1e-5, max|x|)) (the double quotient rounded to float equals the correctly
+// rounded float quotient, so div_rn gives it exactly), q = nearest-even(x * s) clamped to
+// [-128, 127], d = 1 / s stored in every 256-block of the row. One workgroup per row.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
@@ -19,12 +20,7 @@ layout(push_constant) uniform Push {
 
 shared float red[gl_WorkGroupSize.x];
 
-int q_of(float v, float iscale) {
-    const float s = v * iscale;
-    float r = trunc(s);
-    if (abs(s - r) >= 0.5) r += sign(s);  // halves away from zero, like std::round
-    return int(clamp(r, -128.0, 127.0));
-}
+int q_of(float v, float s) { return int(clamp(roundEven(v * s), -128.0, 127.0)); }
 
 void main() {
     const uint t = flat_group_x();
@@ -40,8 +36,10 @@ void main() {
         barrier();
     }
     const float amax = red[0];
-    const float iscale = amax > 0.0 ? div_rn(127.0, amax) : 0.0;
-    const float dv = amax > 0.0 ? div_rn(amax, 127.0) : 0.0;
+    // max(1e-5, amax) in double: a float amax is below the double 1e-5 exactly when it is at
+    // most float(1e-5); 127 / 1e-5 = 12700000 is exact in float.
+    const float iscale = amax <= 1e-5 ? 12700000.0 : div_rn(127.0, amax);
+    const float dv = div_rn(1.0, iscale);
     for (uint b = tid; b < p.k / 256u; b += gl_WorkGroupSize.x) d[t * (p.k / 256u) + b] = dv;
     for (uint w = tid; w < p.k / 4u; w += gl_WorkGroupSize.x) {
         uint packed = 0u;

@@ -16,6 +16,7 @@
 #include "backends/vulkan/kernels.h"
 #include "lowbit/gguf.h"
 #include "lowbit/onebit.h"
+#include "lowbit/quant.h"
 #include "ref_quant.h"
 #include "test_data.h"
 #include "vk_test_util.h"
@@ -208,6 +209,8 @@ class TestVulkanMatmul : public QObject {
     void real_tensors();
     void one_bit_data();
     void one_bit();
+    void per_token_int8_data();
+    void per_token_int8();
     void cleanupTestCase();
 };
 
@@ -397,6 +400,97 @@ void TestVulkanMatmul::one_bit() {
     gpu.y.resize(ref.y.size());
     ctx.download(Y.range(), gpu.y.data(), gpu.y.size() * 4);
     compare(gpu, ref, unit, QTest::currentDataTag());
+}
+
+// BitNet's per-token int8 activations (one absmax scale per row) for the ternary types, I2_S
+// included: the quantizer bit for bit against the CPU's, the products against the reference.
+void TestVulkanMatmul::per_token_int8_data() {
+    QTest::addColumn<TensorType>("type");
+    QTest::addColumn<bool>("plain");
+    for (TensorType t : {TensorType::TQ1_0, TensorType::TQ2_0, TensorType::I2_S})
+        for (bool plain : {false, true})
+            QTest::addRow("%s/%s", std::string(type_name(t)).c_str(), plain ? "plain" : "ext") << t << plain;
+}
+
+void TestVulkanMatmul::per_token_int8() {
+    QFETCH(TensorType, type);
+    QFETCH(bool, plain);
+    Context& ctx = plain ? *plain_ : *ext_;
+    const int64_t k = 768, rows = 45, n = 4;
+    Rng rng(5150 + static_cast<int>(type));
+    // Weights: TQ types from the generator; I2_S as codes in {0,1,2} (value code - 1) + a tensor scale.
+    std::vector<uint8_t> w;
+    float w_scale = 1.0f;
+    if (type == TensorType::I2_S) {
+        w.resize(static_cast<size_t>(k / 4 * rows));
+        for (auto& b : w) {
+            b = 0;
+            for (int i = 0; i < 4; ++i) b |= static_cast<uint8_t>(rng() % 3) << (2 * i);
+        }
+        w_scale = 0.0123f;
+    } else {
+        w = vktest::random_weights(type, k, rows, rng, false);
+    }
+    std::vector<float> x(static_cast<size_t>(k * n));
+    std::normal_distribution<float> g(0.0f, 2.0f);
+    for (auto& v : x) v = g(rng);
+    for (int64_t i = 0; i < k; ++i) x[static_cast<size_t>(2 * k + i)] *= 1e-7f;  // a row below the 1e-5 floor
+    // CPU: activations and reference products.
+    const cpu::ActFormat f = cpu::ActFormat::Q8_K_Row;
+    const size_t ab = cpu::activation_row_bytes(f, k);
+    std::vector<uint8_t> act(ab * n);
+    for (int64_t t = 0; t < n; ++t) cpu::convert_activation_row_ref(f, x.data() + t * k, act.data() + t * ab, k);
+    Result ref;
+    for (int64_t t = 0; t < n; ++t)
+        for (int64_t b = 0; b < k / 256; ++b) {
+            const auto& q = reinterpret_cast<const quant::BlockQ8_K*>(act.data() + t * ab)[b];
+            ref.qs.insert(ref.qs.end(), reinterpret_cast<const uint8_t*>(q.qs), reinterpret_cast<const uint8_t*>(q.qs) + 256);
+            ref.d.push_back(q.d);
+        }
+    ref.y.resize(static_cast<size_t>(n * rows));
+    if (type == TensorType::I2_S) {
+        std::vector<float> wv(static_cast<size_t>(k));
+        for (int64_t r = 0; r < rows; ++r) {
+            quant::dequantize_i2s_row(w.data() + r * (k / 4), 1.0f, wv.data(), k);  // -1, 0, +1
+            for (int64_t t = 0; t < n; ++t) {
+                const auto* blocks = reinterpret_cast<const quant::BlockQ8_K*>(act.data() + t * ab);
+                double s = 0;
+                for (int64_t i = 0; i < k; ++i) s += wv[static_cast<size_t>(i)] * blocks[i / 256].qs[i % 256];
+                ref.y[static_cast<size_t>(t * rows + r)] = static_cast<float>(s * blocks[0].d * w_scale);
+            }
+        }
+    } else {
+        cpu::matmul_tile_ref(type, k, w.data(), row_bytes(type, k), rows, act.data(), ab, n, ref.y.data(), rows);
+    }
+    // GPU.
+    Kernels kern(ctx);
+    GpuMatrix m = upload_matrix(ctx, type, k, rows, w.data(), type == TensorType::I2_S ? k / 4 : row_bytes(type, k), "w");
+    m.scale = w_scale;
+    QCOMPARE(act_format(m, true), ActFormat::Q8_K_Row);
+    Allocation X = ctx.memory().allocate(x.size() * 4, MemoryKind::Device, "x");
+    ctx.upload(X.range(), x.data(), x.size() * 4);
+    Allocation Y = ctx.memory().allocate(ref.y.size() * 4, MemoryKind::Device, "y");
+    Allocation Q = ctx.memory().allocate(quantized_qs_bytes(k, n), MemoryKind::Device, "qs");
+    Allocation D = ctx.memory().allocate(quantized_d_bytes(ActFormat::Q8_K_Row, k, n), MemoryKind::Device, "d");
+    const QuantizedActs qa{Q.range(), D.range()};
+    CommandStream cs(ctx);
+    cs.begin();
+    kern.quantize(cs, ActFormat::Q8_K_Row, X.range(), k, n, k, 0, qa);
+    MatmulArgs a;
+    a.n_tokens = n;
+    a.xq = &qa;
+    a.y = Y.range();
+    a.y_stride = rows;
+    kern.matmul(cs, m, a);
+    cs.submit_and_wait();
+    Result gpu;
+    gpu.y.resize(ref.y.size());
+    gpu.qs.resize(ref.qs.size());
+    gpu.d.resize(ref.d.size());
+    ctx.download(Y.range(), gpu.y.data(), gpu.y.size() * 4);
+    ctx.download(Q.range(), gpu.qs.data(), gpu.qs.size());
+    ctx.download(D.range(), gpu.d.data(), gpu.d.size() * 4);
+    compare(gpu, ref, false, QTest::currentDataTag());
 }
 
 QTEST_GUILESS_MAIN(TestVulkanMatmul)
