@@ -13,6 +13,7 @@
 #include <cstring>
 #include <optional>
 
+#include "lowbit/dummy_model.h"
 #include "lowbit/model.h"
 #include "lowbit/perplexity.h"
 #include "lowbit/runner.h"
@@ -22,6 +23,8 @@
 #include "vk_test_util.h"
 
 using namespace lowbit;
+
+Q_DECLARE_METATYPE(lowbit::TensorType)
 
 namespace {
 
@@ -189,6 +192,46 @@ class TestVulkanRunner : public QObject {
         qInfo("%s: logits relative L2 error per row: median %.2g, max %.2g", qPrintable(model), med, worst);
         QVERIFY2(med <= kMedianRowTol, "most rows must agree to float rounding");
         QVERIFY2(worst <= kMaxRowTol, "a row differs by more than rounding flips explain");
+    }
+
+    // The BitNet graphs (attention and FFN sub-norms, squared-ReLU GLU, tied output, per-token
+    // int8 activations into the ternary layers) on small random models built in memory.
+    void bitnet_graphs_match_cpu_data() {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<TensorType>("type");
+        QTest::newRow("bitnet TQ2_0") << "tiny-bitnet" << TensorType::TQ2_0;
+        QTest::newRow("bitnet TQ1_0") << "tiny-bitnet" << TensorType::TQ1_0;
+        QTest::newRow("bitnet-b1.58 TQ2_0") << "tiny-bitnet-b1.58" << TensorType::TQ2_0;
+    }
+    void bitnet_graphs_match_cpu() {
+        QFETCH(QString, shape);
+        QFETCH(TensorType, type);
+        const auto s = find_dummy_shape(shape.toStdString());
+        QVERIFY(s);
+        DummyOptions o;
+        o.type = type;
+        auto dm = DummyModel::create(*s, o);
+        const Model& m = dm->model();
+        QVERIFY(m.hparams().has_sub_norms && m.hparams().quantize_activations);
+        const size_t nv = static_cast<size_t>(m.hparams().n_vocab);
+        auto cpu = make(m, "cpu");
+        auto gpu = make(m, "vulkan");
+        std::vector<int32_t> ids;
+        for (int i = 0; i < 19; ++i) ids.push_back((i * 7919 + 13) % static_cast<int>(nv));
+        std::vector<float> lc(ids.size() * nv), lg(ids.size() * nv);
+        cpu->eval(ids, static_cast<int>(ids.size()), lc.data());
+        gpu->eval(ids, static_cast<int>(ids.size()), lg.data());
+        const std::vector<double> errs = row_errors(lg, lc, nv);
+        const double med = median(errs), worst = *std::max_element(errs.begin(), errs.end());
+        qInfo("%s %s: logits relative L2 error per row: median %.2g, max %.2g", qPrintable(shape),
+              std::string(type_name(type)).c_str(), med, worst);
+        QVERIFY(med <= kMedianRowTol);
+        QVERIFY(worst <= kMaxRowTol);
+        const std::vector<int32_t> prompt(ids.begin(), ids.begin() + 5);
+        auto cpu2 = make(m, "cpu");
+        auto gpu2 = make(m, "vulkan");
+        const auto want = greedy(*cpu2, prompt, 12);
+        check_greedy(*cpu2, prompt, want, greedy(*gpu2, prompt, 12));
     }
 
     void greedy_matches_llama_cpp_data() {
