@@ -18,6 +18,19 @@ bool env_flag(const char* name) {
     return v && *v && std::strcmp(v, "0") != 0;
 }
 
+// "123", "64K", "512M", "2G" -> bytes; 0 when unset or unreadable.
+uint64_t env_bytes(const char* name) {
+    const char* v = std::getenv(name);
+    if (!v || !*v) return 0;
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(v, &end, 10);
+    uint64_t mul = 1;
+    if (end && (*end == 'K' || *end == 'k')) mul = 1ull << 10;
+    if (end && (*end == 'M' || *end == 'm')) mul = 1ull << 20;
+    if (end && (*end == 'G' || *end == 'g')) mul = 1ull << 30;
+    return static_cast<uint64_t>(n) * mul;
+}
+
 }  // namespace
 
 std::unique_ptr<Context> Context::create(const ContextOptions& opts) {
@@ -43,6 +56,8 @@ std::unique_ptr<Context> Context::create(const ContextOptions& opts) {
     const PhysicalDevice& pd = *ctx->pd_;
     ctx->ext_ = pd.ext_kernels && !opts.force_plain && !env_flag("LOWBIT_VK_PLAIN");
     ctx->direct_upload_ = opts.direct_upload;
+    ctx->lose_device_at_ = opts.lose_device_at_submission ? opts.lose_device_at_submission
+                                                          : env_bytes("LOWBIT_VK_LOSE_DEVICE_AT");
 
     // Device: one compute queue, the features the extended shaders use, memory budget.
     const float priority = 1.0f;
@@ -99,6 +114,8 @@ std::unique_ptr<Context> Context::create(const ContextOptions& opts) {
 
     const VkDeviceSize align = std::max<VkDeviceSize>(pd.props.limits.minStorageBufferOffsetAlignment, 256);
     ctx->memory_ = std::make_unique<MemoryManager>(pd, device, align);
+    ctx->memory_->set_device_limit(opts.memory_limit ? opts.memory_limit
+                                                     : env_bytes("LOWBIT_VK_MEMORY_LIMIT"));
     ctx->descriptors_ = std::make_unique<DescriptorCache>(device);
     DescriptorCache* dc = ctx->descriptors_.get();
     ctx->memory_->set_release_hook([dc](VkBuffer b) { dc->forget_buffer(b); });
@@ -133,6 +150,8 @@ void Context::submit_and_wait(VkCommandBuffer cb, VkFence fence) {
     si.commandBufferCount = 1;
     si.pCommandBuffers = &cb;
     check(vkResetFences(device(), 1, &fence), "vkResetFences");
+    if (lose_device_at_ && ++submissions_ == lose_device_at_)
+        throw_result(VK_ERROR_DEVICE_LOST, "vkQueueSubmit (simulated by LOWBIT_VK_LOSE_DEVICE_AT)");
     check(vkQueueSubmit(queue_, 1, &si, fence), "vkQueueSubmit");
     // Waits in slices so a hung GPU is reported instead of blocking forever (drivers normally
     // report VK_ERROR_DEVICE_LOST on their own after a reset).

@@ -33,6 +33,11 @@ struct ContextOptions {
     // Write uploads straight into device memory when it is host-visible (integrated GPUs,
     // lavapipe) instead of going through a staging buffer.
     bool direct_upload = true;
+    // Cap on device-local memory in bytes (0: none). Also LOWBIT_VK_MEMORY_LIMIT=N[K|M|G].
+    uint64_t memory_limit = 0;
+    // Fault injection for tests: report the Nth submission (1-based) as VK_ERROR_DEVICE_LOST
+    // (0: never). Also LOWBIT_VK_LOSE_DEVICE_AT=N.
+    uint64_t lose_device_at_submission = 0;
 };
 
 class Context {
@@ -86,6 +91,8 @@ class Context {
     bool ext_ = false;
     uint64_t max_binding_ = 0;
     bool direct_upload_ = true;
+    uint64_t submissions_ = 0;
+    uint64_t lose_device_at_ = 0;
     UniqueDevice device_;
     VkQueue queue_ = VK_NULL_HANDLE;
     UniqueCommandPool pool_;

@@ -150,6 +150,15 @@ std::unique_ptr<MemoryManager::Block> MemoryManager::create_block(VkDeviceSize s
     const bool have_budget = block->heap < heaps.size() && heaps[block->heap].budget_bytes > 0;
     const uint64_t limit = have_budget ? heaps[block->heap].budget_bytes : heap_size;
     const uint64_t in_use = have_budget ? heaps[block->heap].usage_bytes : heap_allocated_[block->heap];
+    if (device_limit_ && (mem_props_.memoryHeaps[block->heap].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)) {
+        uint64_t ours = 0;
+        for (uint32_t h = 0; h < mem_props_.memoryHeapCount; ++h)
+            if (mem_props_.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) ours += heap_allocated_[h];
+        if (ours + req.size > device_limit_)
+            throw OutOfDeviceMemoryError("out of GPU memory on " + pd_.info.name + ": " + what + " needs " +
+                                         mib(req.size) + " more, " + mib(ours) + " of the " +
+                                         mib(device_limit_) + " allowed (LOWBIT_VK_MEMORY_LIMIT) are in use");
+    }
     if (in_use + req.size > limit) {
         throw OutOfDeviceMemoryError("out of GPU memory on " + pd_.info.name + ": " + what + " needs " +
                                      mib(req.size) + " more, " + mib(in_use) + " of " + mib(limit) +

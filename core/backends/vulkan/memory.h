@@ -87,6 +87,10 @@ class MemoryManager {
     // True when device-local memory is also host-visible (integrated GPUs, lavapipe).
     bool device_memory_mappable() const;
 
+    // Caps the device-local bytes this manager allocates (0: no cap beyond the heap/budget). Lets
+    // tests and users (LOWBIT_VK_MEMORY_LIMIT) see the out-of-memory path on any device.
+    void set_device_limit(uint64_t bytes) { device_limit_ = bytes; }
+
     // Called with a block's VkBuffer just before the block is destroyed (the descriptor cache
     // forgets sets that point into it).
     void set_release_hook(std::function<void(VkBuffer)> hook) { release_hook_ = std::move(hook); }
@@ -106,6 +110,7 @@ class MemoryManager {
     std::vector<std::unique_ptr<Block>> blocks_;
     std::vector<uint64_t> heap_allocated_;  // bytes we allocated per heap
     std::function<void(VkBuffer)> release_hook_;
+    uint64_t device_limit_ = 0;
 };
 
 }  // namespace lowbit::vulkan

@@ -110,9 +110,10 @@ class VulkanRunner final : public Runner {
                 float* out = n_out > 0 ? logits + (lo - first_wanted) * hp_.n_vocab : nullptr;
                 forward_batch(tokens.subspan(static_cast<size_t>(b0), static_cast<size_t>(nb)), n_out, out);
             }
-        } catch (const DeviceLostError&) {
+        } catch (const DeviceLostError& e) {
             lost_ = true;
-            throw;
+            throw DeviceLostError("the GPU '" + ctx_->info().name + "' was lost while evaluating (" +
+                                  e.what() + "); reload the model, or use --device cpu");
         }
     }
 

@@ -439,12 +439,14 @@ void TestVulkanMatmul::per_token_int8() {
     const cpu::ActFormat f = cpu::ActFormat::Q8_K_Row;
     const size_t ab = cpu::activation_row_bytes(f, k);
     std::vector<uint8_t> act(ab * n);
-    for (int64_t t = 0; t < n; ++t) cpu::convert_activation_row_ref(f, x.data() + t * k, act.data() + t * ab, k);
+    for (int64_t t = 0; t < n; ++t)
+        cpu::convert_activation_row_ref(f, x.data() + t * k, act.data() + t * ab, k);
     Result ref;
     for (int64_t t = 0; t < n; ++t)
         for (int64_t b = 0; b < k / 256; ++b) {
             const auto& q = reinterpret_cast<const quant::BlockQ8_K*>(act.data() + t * ab)[b];
-            ref.qs.insert(ref.qs.end(), reinterpret_cast<const uint8_t*>(q.qs), reinterpret_cast<const uint8_t*>(q.qs) + 256);
+            ref.qs.insert(ref.qs.end(), reinterpret_cast<const uint8_t*>(q.qs),
+                          reinterpret_cast<const uint8_t*>(q.qs) + 256);
             ref.d.push_back(q.d);
         }
     ref.y.resize(static_cast<size_t>(n * rows));
@@ -460,18 +462,21 @@ void TestVulkanMatmul::per_token_int8() {
             }
         }
     } else {
-        cpu::matmul_tile_ref(type, k, w.data(), row_bytes(type, k), rows, act.data(), ab, n, ref.y.data(), rows);
+        cpu::matmul_tile_ref(type, k, w.data(), row_bytes(type, k), rows, act.data(), ab, n, ref.y.data(),
+                             rows);
     }
     // GPU.
     Kernels kern(ctx);
-    GpuMatrix m = upload_matrix(ctx, type, k, rows, w.data(), type == TensorType::I2_S ? k / 4 : row_bytes(type, k), "w");
+    GpuMatrix m = upload_matrix(ctx, type, k, rows, w.data(),
+                                type == TensorType::I2_S ? k / 4 : row_bytes(type, k), "w");
     m.scale = w_scale;
     QCOMPARE(act_format(m, true), ActFormat::Q8_K_Row);
     Allocation X = ctx.memory().allocate(x.size() * 4, MemoryKind::Device, "x");
     ctx.upload(X.range(), x.data(), x.size() * 4);
     Allocation Y = ctx.memory().allocate(ref.y.size() * 4, MemoryKind::Device, "y");
     Allocation Q = ctx.memory().allocate(quantized_qs_bytes(k, n), MemoryKind::Device, "qs");
-    Allocation D = ctx.memory().allocate(quantized_d_bytes(ActFormat::Q8_K_Row, k, n), MemoryKind::Device, "d");
+    Allocation D =
+        ctx.memory().allocate(quantized_d_bytes(ActFormat::Q8_K_Row, k, n), MemoryKind::Device, "d");
     const QuantizedActs qa{Q.range(), D.range()};
     CommandStream cs(ctx);
     cs.begin();

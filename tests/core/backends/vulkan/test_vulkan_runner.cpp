@@ -366,6 +366,46 @@ class TestVulkanRunner : public QObject {
         QVERIFY_THROWS_EXCEPTION(Error, create_runner(*m, o));
     }
 
+    void out_of_memory_falls_back_with_reason() {
+        EnvOverride limit("LOWBIT_VK_MEMORY_LIMIT", "4M");  // the model needs ~36 MiB
+        auto m = Model::load(test::model_path("random-llama-spm-f16.gguf"));
+        RunnerOptions o;
+        o.device = "vulkan";
+        o.n_ctx = 32;
+        auto r = create_runner(*m, o);
+        QVERIFY2(r->fallback_reason().find("out of GPU memory") != std::string::npos,
+                 r->fallback_reason().c_str());
+        QVERIFY(r->device_name().rfind("CPU", 0) == 0);
+        o.allow_fallback = false;
+        QVERIFY_THROWS_EXCEPTION(Error, create_runner(*m, o));
+    }
+
+    void device_lost_is_reported() {
+        EnvOverride lose("LOWBIT_VK_LOSE_DEVICE_AT", "3");  // the third submission fails
+        auto m = Model::load(test::model_path("random-qwen2-f16.gguf"));
+        auto gpu = make(*m, "vulkan", 8, 32);
+        std::vector<float> l(static_cast<size_t>(m->hparams().n_vocab));
+        const int32_t t = 7;
+        bool lost = false;
+        for (int i = 0; i < 4 && !lost; ++i) {
+            try {
+                gpu->eval(std::span<const int32_t>(&t, 1), 1, l.data());
+            } catch (const vulkan::DeviceLostError& e) {
+                lost = true;
+                QVERIFY2(std::strstr(e.what(), "was lost") && std::strstr(e.what(), "--device cpu"),
+                         e.what());
+            }
+        }
+        QVERIFY(lost);
+        QCOMPARE(gpu->n_past(), 2);  // the failed step left the cache as it was
+        try {
+            gpu->eval(std::span<const int32_t>(&t, 1), 1, l.data());
+            QFAIL("evaluation went on after the device was lost");
+        } catch (const vulkan::DeviceLostError& e) {
+            QVERIFY2(std::strstr(e.what(), "lost earlier"), e.what());
+        }
+    }
+
     void no_driver_falls_back_with_reason() {
         EnvOverride a("VK_DRIVER_FILES", "/nonexistent/lowbit-no-driver.json");
         EnvOverride b("VK_ICD_FILENAMES", "/nonexistent/lowbit-no-driver.json");
