@@ -1,11 +1,16 @@
 // Model loading: finds and validates every tensor the architecture needs, so the forward pass
 // can use the weight views without further checks.
+#include <cstring>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "lowbit/error.h"
 #include "lowbit/model.h"
+#include "lowbit/onebit.h"
+#include "lowbit/quant.h"
 #include "model/model_loader.h"
+#include "quant/blocks.h"
 
 namespace lowbit {
 
@@ -13,6 +18,7 @@ size_t Weight::bytes() const {
     size_t n = tensor ? tensor->nbytes : 0;
     if (in_scale) n += in_scale->nbytes;
     if (out_scale) n += out_scale->nbytes;
+    if (kind == WeightKind::Binary) n += sizeof(float);  // the β tensor (F32 [1], value in `scale`)
     return n;
 }
 
@@ -63,27 +69,75 @@ public:
         return view(*t, n, 1);
     }
 
-    // A matrix with rows of ne0 elements and `rows` rows.
+    // A matrix with rows of ne0 elements and `rows` rows: one tensor of any type, or a packed
+    // OneBit / binary weight (sign bits plus companion tensors, docs/FORMATS.md).
     Weight matrix(const std::string& name, int64_t ne0, int64_t rows, bool required = true) const {
         const GgufTensorInfo* t = find(name);
         if (!t) {
             if (required) fail("tensor '" + name + "' is missing");
             return {};
         }
+        if (auto packed = packed_weight(name)) {
+            if (packed->cols != ne0 || packed->rows != rows)
+                fail("packed 1-bit tensor '" + name + "' holds a [" + std::to_string(packed->cols) + ", " +
+                     std::to_string(packed->rows) + "] matrix, expected " + shape_str({ne0, rows}));
+            return packed_view(*packed);
+        }
         if (t->ne.size() > 2 || t->ne[0] != ne0 || t->rows() != rows)
             fail("tensor '" + name + "' has shape " + t->shape_string() + ", expected " + shape_str({ne0, rows}));
         Weight w = view(*t, ne0, rows);
+        if (t->type == TensorType::I2_S) {
+            // bitnet.cpp's layout: rows must start on 128-element blocks, and the tensor's one
+            // scale sits after all codes.
+            if (ne0 % quant::QK_I2_S != 0)
+                fail("I2_S tensor '" + name + "' has rows of " + std::to_string(ne0) +
+                     " elements, not a multiple of 128");
+            try {
+                w.scale = quant::i2s_tensor_scale(t->data, t->nbytes, t->n_elements());
+            } catch (const Error& e) {
+                fail("I2_S tensor '" + name + "': " + e.what());
+            }
+        }
         // BitNet models may carry a per-tensor output scale next to the weight.
         const std::string base = name.substr(0, name.size() - std::string(".weight").size());
         if (const GgufTensorInfo* s = find(base + ".scale")) {
             if (s->n_elements() != 1 || s->type != TensorType::F32)
                 fail("tensor '" + s->name + "' must be a single f32 value");
-            w.scale = *reinterpret_cast<const float*>(s->data);
+            float v;
+            std::memcpy(&v, s->data, sizeof v);
+            w.scale *= v;
         }
         return w;
     }
 
 private:
+    std::optional<onebit::PackedWeight> packed_weight(const std::string& name) const {
+        try {
+            return onebit::find_packed_weight(f_, name);
+        } catch (const Error& e) {
+            fail(e.what());
+        }
+    }
+
+    static Weight packed_view(const onebit::PackedWeight& p) {
+        Weight w;
+        w.tensor = p.signs;
+        w.type = p.signs->type;  // I8: the bytes of the sign bits
+        w.ne0 = p.cols;
+        w.rows = p.rows;
+        w.data = p.signs->data;
+        w.row_stride = static_cast<size_t>(p.cols / 8);
+        if (p.kind == onebit::PackedKind::OneBit) {
+            w.kind = WeightKind::OneBit;
+            w.in_scale = p.g;
+            w.out_scale = p.h;
+        } else {
+            w.kind = WeightKind::Binary;
+            std::memcpy(&w.scale, p.beta->data, sizeof(float));
+        }
+        return w;
+    }
+
     Weight view(const GgufTensorInfo& t, int64_t ne0, int64_t rows) const {
         Weight w;
         w.tensor = &t;
@@ -103,7 +157,8 @@ void add_stat(ModelStats& s, const Weight& w) {
     ts.name = w.tensor->name;
     ts.type = w.type;
     ts.kind = w.kind;
-    ts.shape = w.tensor->ne;
+    // Packed 1-bit weights show their logical shape, not that of the byte tensor.
+    ts.shape = w.kind == WeightKind::Plain ? w.tensor->ne : std::vector<int64_t>{w.ne0, w.rows};
     ts.bytes = w.bytes();
     ts.bits_per_weight = w.n_elements() > 0 ? 8.0 * static_cast<double>(ts.bytes) / static_cast<double>(w.n_elements()) : 0;
     s.n_params += w.n_elements();

@@ -20,6 +20,9 @@ enum class ActFormat {
     Q8_0,      // blocks of 32 int8 with an fp16 scale
     Q8_K,      // blocks of 256 int8 with a float scale and 16-element sums
     Q8_K_Row,  // Q8_K layout, but one absmax scale for the whole row (BitNet's per-token int8)
+    I8_Row,    // bitnet.cpp's per-token int8 row (quant::quantize_row_i8s): k int8 values, then the
+               // float scale s (x ≈ q / s) and the int32 sum of the values; k + 8 bytes, unaligned.
+               // I2_S always multiplies with it, 1-bit sign matrices in their int8 mode.
 };
 
 // Activation format for a weight type; throws lowbit::UnsupportedError when the type has no kernel.
@@ -53,6 +56,18 @@ void attn_scores_f16_ref(const float* q, const uint16_t* k, size_t k_stride, int
 // Row conversions.
 void f32_to_f16_row(const float* x, uint16_t* y, int64_t n);
 void f16_to_f32_row(const uint16_t* x, float* y, int64_t n);
+
+// ---- 1-bit sign matrices (OneBit, BitNet-binary) ---------------------------------------------
+// A sign row holds k bits (k % 8 == 0) in onebit::pack_signs' layout: bit c % 8 of byte c / 8 is
+// the sign of weight c, 1 = +1, 0 = -1. Activations are F32 rows (W1A16; OneBit's g already
+// multiplied in) or I8_Row rows (int8 mode). Same tile contract as matmul_tile:
+//   F32:    y[t * ldy + r] = Σ_c s_rc x_tc                       (float, summation order free)
+//   I8_Row: y[t * ldy + r] = (float)(Σ_c s_rc q_tc) / s_t        (the integer sum exact)
+// Throws UnsupportedError for any other activation format.
+void sign_matmul_tile(ActFormat f, int64_t k, const uint8_t* bits, size_t bits_stride, int64_t nr,
+                      const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy);
+void sign_matmul_tile_ref(ActFormat f, int64_t k, const uint8_t* bits, size_t bits_stride, int64_t nr,
+                          const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy);
 
 // The SIMD target chosen on this CPU, e.g. "AVX3_DL", "AVX2", "SCALAR".
 const char* simd_target_name();

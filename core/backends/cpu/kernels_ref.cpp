@@ -7,6 +7,8 @@
 #include "backends/cpu/kernels.h"
 #include "lowbit/error.h"
 #include "lowbit/fp16.h"
+#include "lowbit/onebit.h"
+#include "lowbit/quant.h"
 #include "quant/blocks.h"
 
 namespace lowbit::cpu {
@@ -15,6 +17,8 @@ using quant::BlockQ4_0;
 using quant::BlockQ8_0;
 
 ActFormat activation_format(TensorType t, bool per_token_int8) {
+    // I2_S exists only as bitnet.cpp runs it: codes times per-token int8 activations.
+    if (t == TensorType::I2_S) return ActFormat::I8_Row;
     if (per_token_int8 && (t == TensorType::TQ1_0 || t == TensorType::TQ2_0 || t == TensorType::I2_S))
         return ActFormat::Q8_K_Row;
     switch (t) {
@@ -24,7 +28,12 @@ ActFormat activation_format(TensorType t, bool per_token_int8) {
         case TensorType::Q8_0:
         case TensorType::Q4_0: return ActFormat::Q8_0;
         case TensorType::TQ1_0:
-        case TensorType::TQ2_0: return ActFormat::Q8_K;
+        case TensorType::TQ2_0:
+        case TensorType::Q2_K:
+        case TensorType::Q3_K:
+        case TensorType::Q4_K:
+        case TensorType::Q5_K:
+        case TensorType::Q6_K: return ActFormat::Q8_K;
         default: break;
     }
     throw UnsupportedError("no CPU matrix kernel for tensor type " + std::string(type_name(t)));
@@ -47,6 +56,7 @@ size_t activation_row_bytes(ActFormat f, int64_t k) {
         case ActFormat::Q8_0: return static_cast<size_t>(k / quant::QK8_0) * sizeof(BlockQ8_0);
         case ActFormat::Q8_K:
         case ActFormat::Q8_K_Row: return static_cast<size_t>(k / quant::QK_K) * sizeof(quant::BlockQ8_K);
+        case ActFormat::I8_Row: return static_cast<size_t>(k) + sizeof(float) + sizeof(int32_t);
     }
     return 0;
 }
@@ -75,6 +85,7 @@ void convert_activation_row_ref(ActFormat f, const float* x, void* out, int64_t 
             return;
         }
         case ActFormat::Q8_K_Row: quantize_q8_K_row(x, static_cast<quant::BlockQ8_K*>(out), k); return;
+        case ActFormat::I8_Row: quantize_i8_row(x, static_cast<uint8_t*>(out), k); return;
     }
 }
 
@@ -165,6 +176,18 @@ float dot_ref(TensorType wtype, int64_t k, const uint8_t* w, const uint8_t* a) {
             }
             return s;
         }
+        case TensorType::Q2_K:
+        case TensorType::Q3_K:
+        case TensorType::Q4_K:
+        case TensorType::Q5_K:
+        case TensorType::Q6_K:
+            // The k-quants' definition lives with their format (lowbit_quant); its integer parts
+            // are exact and its float combination is llama.cpp's.
+            return quant::vec_dot_ref(wtype, w, a, k);
+        case TensorType::I2_S:
+            // bitnet.cpp's finish without the tensor scale (matmul multiplies by Weight::scale
+            // afterwards, which gives vec_dot_i2s_ref's value bit for bit: x * 1.0f == x).
+            return quant::vec_dot_i2s_ref(w, 1.0f, a, k);
         default: throw UnsupportedError("no reference kernel for tensor type " + std::string(type_name(wtype)));
     }
 }
@@ -175,6 +198,25 @@ void matmul_tile_ref(TensorType wtype, int64_t k, const uint8_t* w, size_t w_str
                      size_t a_stride, int64_t nt, float* y, int64_t ldy) {
     for (int64_t t = 0; t < nt; ++t) {
         for (int64_t r = 0; r < nr; ++r) y[t * ldy + r] = dot_ref(wtype, k, w + r * w_stride, a + t * a_stride);
+    }
+}
+
+void sign_matmul_tile_ref(ActFormat f, int64_t k, const uint8_t* bits, size_t bits_stride, int64_t nr,
+                          const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy) {
+    if (f != ActFormat::F32 && f != ActFormat::I8_Row)
+        throw UnsupportedError("sign matrices multiply F32 or I8_Row activations only");
+    if (k % 8 != 0) throw Error("sign matrix rows must hold a multiple of 8 weights");
+    for (int64_t t = 0; t < nt; ++t) {
+        const uint8_t* at = a + t * a_stride;
+        for (int64_t r = 0; r < nr; ++r) {
+            const uint8_t* row = bits + r * bits_stride;
+            if (f == ActFormat::F32) {
+                y[t * ldy + r] = static_cast<float>(onebit::sign_dot_ref(row, reinterpret_cast<const float*>(at), k));
+            } else {
+                const int32_t s = onebit::sign_dot_i8_ref(row, reinterpret_cast<const int8_t*>(at), k);
+                y[t * ldy + r] = static_cast<float>(s) / i8_row_scale(at, k);
+            }
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Low-bit (ternary / 1-bit) matrix kernels, same tile contract as matmul_tile.
+// Low-bit (ternary, I2_S, k-quant) matrix kernels, same tile contract as matmul_tile.
 #include <cstddef>
 #include <cstdint>
 
@@ -7,8 +7,12 @@
 
 namespace lowbit::cpu {
 
-// Runs the SIMD tile kernel for a low-bit type; returns false when the type is not one of them.
+// Runs the SIMD tile kernel for a low-bit type (TQ1_0, TQ2_0, I2_S, Q2_K..Q6_K); returns false
+// when the type is not one of them.
 bool ternary_matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr,
                          const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy);
+// The k-quant part (Q2_K..Q6_K x Q8_K); returns false for other types.
+bool kquant_matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr,
+                        const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy);
 
 }  // namespace lowbit::cpu

@@ -1,22 +1,26 @@
-// Ternary weight kernels (TQ2_0 x Q8_K), compiled per x86 target by Highway and picked at run
-// time. The 2-bit codes are {0,1,2} = weight + 1, so a block's dot product is
+// Ternary weight kernels (TQ2_0 and TQ1_0 x Q8_K, I2_S x per-token int8), compiled per x86
+// target by Highway and picked at run time. Ternary codes are c = w + 1 ∈ {0, 1, 2}, so a dot
+// product is
 //     Σ (c - 1)·a = Σ c·a - Σ a,
 // where Σ c·a is an unsigned-by-signed byte dot product (VPDPBUSD with AVX-512 VNNI, or
-// VPMADDUBSW + VPMADDWD) and Σ a comes from the activation block's precomputed group sums.
-// The integer block sums equal the scalar reference exactly; only the float combination of
-// blocks is ordered differently.
+// VPMADDUBSW + VPMADDWD on AVX-512BW / AVX2) and Σ a comes with the activations (Q8_K's group
+// sums, the I8 row's sum). Integer sums equal the scalar reference exactly: per block for the TQ
+// types (only the float combination of blocks is ordered differently), per row for I2_S (whose
+// float finish is then the reference's own, so its results are bit for bit the reference's).
+// Targets without a fast path here (SSE4, SSSE3, non-x86) use the scalar reference.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "backends/cpu/kernels_ternary_simd.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 // clang-format off
+#include "backends/cpu/act_quant.h"
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/kernels_ternary.h"
 #include "lowbit/fp16.h"
 #include "quant/blocks.h"
 // clang-format on
 
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
 #include <immintrin.h>
 #endif
 #include <cstring>
@@ -26,37 +30,74 @@ namespace lowbit::cpu {
 namespace HWY_NAMESPACE {
 
 using quant::BlockQ8_K;
+using quant::BlockTQ1_0;
 using quant::BlockTQ2_0;
 using quant::QK_K;
 
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+namespace {  // everything but the exported entry points is private to this file
 
-#if HWY_TARGET == HWY_AVX3_DL
-// Highway's AVX3_DL target implies AVX512-VNNI (its run-time check requires it).
-#define LOWBIT_VNNI_ATTR __attribute__((target("avx512vnni")))
-LOWBIT_VNNI_ATTR HWY_INLINE __m512i dot_u8s8(__m512i acc, __m512i u, __m512i s) {
-    return _mm512_dpbusd_epi32(acc, u, s);
-}
-#else
-#define LOWBIT_VNNI_ATTR
-HWY_INLINE __m512i dot_u8s8(__m512i acc, __m512i u, __m512i s) {
-    // u ≤ 2, so the pairwise 16-bit sums cannot saturate.
-    return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), _mm512_set1_epi16(1)));
-}
-#endif
+using TileFn = void (*)(int64_t, const uint8_t*, size_t, const uint8_t*, size_t, float*, int64_t);
 
-// 64 activation bytes in the order of one TQ2_0 shift group: elements l*32..l*32+31 of the
-// first half-block followed by 128+l*32.. of the second.
-HWY_INLINE __m512i tq2_act(const int8_t* qs, int l) {
-    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + l * 32));
-    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 128 + l * 32));
-    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+// Decode (one token) takes 4 rows at once so four independent accumulator chains hide the
+// latency of the dot-product instructions; prefill takes 2 rows x 4 tokens so every weight
+// vector decoded is used four times.
+template <TileFn Tile41, TileFn Tile11, TileFn Tile24, TileFn Tile14>
+HWY_INLINE void tile_driver(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                            int64_t nt, float* y, int64_t ldy) {
+    int64_t t = 0;
+    for (; nt > 1 && t + 4 <= nt; t += 4) {
+        int64_t r = 0;
+        for (; r + 2 <= nr; r += 2) Tile24(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        for (; r < nr; ++r) Tile14(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+    }
+    for (; t < nt; ++t) {
+        int64_t r = 0;
+        for (; r + 4 <= nr; r += 4) Tile41(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        for (; r < nr; ++r) Tile11(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+    }
 }
 
 HWY_INLINE int block_sum(const BlockQ8_K& b) {
     int s = 0;
     for (int i = 0; i < QK_K / 16; ++i) s += b.bsums[i];
     return s;
+}
+
+// I2_S's finish, exactly as quant::vec_dot_i2s_ref computes it (without the tensor scale, which
+// matmul applies): raw = Σ code·q over the row, then ((float)raw - (float)Σq) / s.
+HWY_INLINE float i2s_finish(int32_t raw, const uint8_t* act_row, int64_t k) {
+    const int32_t sum = i8_row_sum(act_row, k);
+    return (static_cast<float>(raw) - static_cast<float>(sum)) / i8_row_scale(act_row, k);
+}
+
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+// =================================================================================================
+// AVX-512 (64-byte vectors).
+
+#if HWY_TARGET == HWY_AVX3_DL
+// Highway's AVX3_DL target implies AVX512-VNNI (its run-time check requires it), but its target
+// attribute string does not name it, so the functions using VPDPBUSD add it themselves.
+#define LOWBIT_VNNI_ATTR __attribute__((target("avx512vnni")))
+#define LOWBIT_HAS_VNNI 1
+LOWBIT_VNNI_ATTR HWY_INLINE __m512i dot_u8s8(__m512i acc, __m512i u, __m512i s) {
+    return _mm512_dpbusd_epi32(acc, u, s);
+}
+#else
+#define LOWBIT_VNNI_ATTR
+#define LOWBIT_HAS_VNNI 0
+HWY_INLINE __m512i dot_u8s8(__m512i acc, __m512i u, __m512i s) {
+    // u ≤ 2, so the pairwise 16-bit sums cannot saturate.
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), _mm512_set1_epi16(1)));
+}
+#endif
+
+// ---- TQ2_0 ---------------------------------------------------------------------------------------
+// 64 activation bytes in the order of one TQ2_0 shift group: elements l*32..l*32+31 of the
+// first half-block followed by 128+l*32.. of the second.
+HWY_INLINE __m512i tq2_act(const int8_t* qs, int l) {
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + l * 32));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 128 + l * 32));
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
 template <int R, int T>
@@ -105,27 +146,6 @@ LOWBIT_VNNI_ATTR void tq2_tile(int64_t k, const uint8_t* w, size_t ws, const uin
         for (int t = 0; t < T; ++t) y[t * ldy + r] = _mm512_reduce_add_ps(acc[r][t]) - corr[r][t];
 }
 
-void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
-                 float* y, int64_t ldy) {
-    if (nt == 1) {
-        int64_t r = 0;
-        for (; r + 4 <= nr; r += 4) tq2_tile<4, 1>(k, w + r * ws, ws, a, as, y + r, ldy);
-        for (; r < nr; ++r) tq2_tile<1, 1>(k, w + r * ws, ws, a, as, y + r, ldy);
-        return;
-    }
-    int64_t t = 0;
-    for (; t + 4 <= nt; t += 4) {
-        int64_t r = 0;
-        for (; r + 2 <= nr; r += 2) tq2_tile<2, 4>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-        for (; r < nr; ++r) tq2_tile<1, 4>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-    }
-    for (; t < nt; ++t) {
-        int64_t r = 0;
-        for (; r + 4 <= nr; r += 4) tq2_tile<4, 1>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-        for (; r < nr; ++r) tq2_tile<1, 1>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-    }
-}
-
 // ---- TQ1_0: five base-3 digits per byte ------------------------------------------------------
 // Digit n of byte b is ((b·3ⁿ mod 256)·3) >> 8, i.e. (q ≥ 86) + (q ≥ 171) with q = b·3ⁿ mod 256.
 // Multiplying bytes by 3 mod 256 is two wrapping byte additions, so all five digits of 64
@@ -133,8 +153,12 @@ void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
 // the activations in natural order: [x·1 | x·3], [x·9 | x·27], [x·81 | z·1 | z·3],
 // [z·9 | z·27 | z·81 | h·1 h·3 h·9 h·27], where x = qs[0..31], z = qs[32..47], h = qh[0..3].
 
-HWY_INLINE __m256i times3_256(__m256i v) { return _mm256_add_epi8(_mm256_add_epi8(v, v), v); }
-HWY_INLINE __m128i times3_128(__m128i v) { return _mm_add_epi8(_mm_add_epi8(v, v), v); }
+HWY_INLINE __m256i times3_256(__m256i v) {
+    return _mm256_add_epi8(_mm256_add_epi8(v, v), v);
+}
+HWY_INLINE __m128i times3_128(__m128i v) {
+    return _mm_add_epi8(_mm_add_epi8(v, v), v);
+}
 
 HWY_INLINE __m512i trits_to_codes(__m512i q) {
     const __mmask64 m1 = _mm512_cmpge_epu8_mask(q, _mm512_set1_epi8(86));
@@ -147,7 +171,7 @@ struct TQ1Codes {
     __m512i c[4];
 };
 
-HWY_INLINE void tq1_codes(const quant::BlockTQ1_0& b, TQ1Codes& out) {
+HWY_INLINE void tq1_codes(const BlockTQ1_0& b, TQ1Codes& out) {
     const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
     const __m256i x3 = times3_256(x1), x9 = times3_256(x3), x27 = times3_256(x9), x81 = times3_256(x27);
     const __m128i z1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.qs + 32));
@@ -191,14 +215,13 @@ LOWBIT_VNNI_ATTR void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uin
             asum[t] = block_sum(*ab[t]);
         }
         for (int r = 0; r < R; ++r) {
-            const quant::BlockTQ1_0& wb = reinterpret_cast<const quant::BlockTQ1_0*>(w + r * ws)[b];
+            const BlockTQ1_0& wb = reinterpret_cast<const BlockTQ1_0*>(w + r * ws)[b];
             TQ1Codes c;
             tq1_codes(wb, c);
             const float wd = fp16_to_fp32(wb.d);
             for (int t = 0; t < T; ++t) {
                 __m512i s = _mm512_setzero_si512();
-                for (int i = 0; i < 4; ++i)
-                    s = dot_u8s8(s, c.c[i], _mm512_loadu_si512(ab[t]->qs + 64 * i));
+                for (int i = 0; i < 4; ++i) s = dot_u8s8(s, c.c[i], _mm512_loadu_si512(ab[t]->qs + 64 * i));
                 const float scale = wd * ab[t]->d;
                 acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(scale), acc[r][t]);
                 corr[r][t] += scale * static_cast<float>(asum[t]);
@@ -209,34 +232,284 @@ LOWBIT_VNNI_ATTR void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uin
         for (int t = 0; t < T; ++t) y[t * ldy + r] = _mm512_reduce_add_ps(acc[r][t]) - corr[r][t];
 }
 
-// Shared tiling: decode takes 4 rows at once, prefill 2 rows x 4 tokens.
-template <void (*Tile41)(int64_t, const uint8_t*, size_t, const uint8_t*, size_t, float*, int64_t),
-          void (*Tile11)(int64_t, const uint8_t*, size_t, const uint8_t*, size_t, float*, int64_t),
-          void (*Tile24)(int64_t, const uint8_t*, size_t, const uint8_t*, size_t, float*, int64_t),
-          void (*Tile14)(int64_t, const uint8_t*, size_t, const uint8_t*, size_t, float*, int64_t)>
-void tile_driver(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
-                 float* y, int64_t ldy) {
-    int64_t t = 0;
-    for (; nt > 1 && t + 4 <= nt; t += 4) {
-        int64_t r = 0;
-        for (; r + 2 <= nr; r += 2) Tile24(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-        for (; r < nr; ++r) Tile14(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+// ---- I2_S ----------------------------------------------------------------------------------------
+// A 32-byte block holds 128 codes: element 32g + p at bits 6-2g of byte p. The block is loaded
+// into both halves of a register; masking (not shifting) picks two code groups at once:
+//   v & [0xC0 | 0x30] = [64·c₀ | 16·c₁] against activations 0..63 of the block,
+//   v & [0x0C | 0x03] = [ 4·c₂ |    c₃] against activations 64..127,
+// so each 128 elements cost one load, two ANDs and two dot products and the activations are
+// read in their natural order. Every lane of an accumulator carries one known power-of-two
+// factor, divided out exactly at the end. (Only with VPDPBUSD: the scaled codes, up to 192,
+// would saturate VPMADDUBSW's 16-bit pair sums, so the AVX3 target shifts instead.)
+
+#if LOWBIT_HAS_VNNI
+template <int R, int T>
+LOWBIT_VNNI_ATTR void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y,
+                               int64_t ldy) {
+    const int64_t nb = k / quant::QK_I2_S;
+    const __m512i mask_a =
+        _mm512_inserti64x4(_mm512_set1_epi8(static_cast<char>(0xC0)), _mm256_set1_epi8(0x30), 1);
+    const __m512i mask_b = _mm512_inserti64x4(_mm512_set1_epi8(0x0C), _mm256_set1_epi8(0x03), 1);
+    __m512i acc_a[R][T], acc_b[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc_a[r][t] = acc_b[r][t] = _mm512_setzero_si512();
+    for (int64_t b = 0; b < nb; ++b) {
+        __m512i lo[T], hi[T];
+        for (int t = 0; t < T; ++t) {
+            const uint8_t* q = a + t * as + b * quant::QK_I2_S;
+            lo[t] = _mm512_loadu_si512(q);
+            hi[t] = _mm512_loadu_si512(q + 64);
+        }
+        for (int r = 0; r < R; ++r) {
+            const __m512i v = _mm512_broadcast_i64x4(_mm256_loadu_si256(
+                reinterpret_cast<const __m256i*>(w + r * ws + b * quant::I2_S_BLOCK_BYTES)));
+            const __m512i ua = _mm512_and_si512(v, mask_a), ub = _mm512_and_si512(v, mask_b);
+            for (int t = 0; t < T; ++t) {
+                acc_a[r][t] = _mm512_dpbusd_epi32(acc_a[r][t], ua, lo[t]);
+                acc_b[r][t] = _mm512_dpbusd_epi32(acc_b[r][t], ub, hi[t]);
+            }
+        }
     }
-    for (; t < nt; ++t) {
-        int64_t r = 0;
-        for (; r + 4 <= nr; r += 4) Tile41(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-        for (; r < nr; ++r) Tile11(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+    // Lanes 0..7 of acc_a carry 64·Σc₀q, lanes 8..15 16·Σc₁q; acc_b 4·Σc₂q and Σc₃q. Each lane
+    // is an exact multiple of its factor, so the shifts divide exactly.
+    const __m512i shift_a = _mm512_inserti64x4(_mm512_set1_epi32(6), _mm256_set1_epi32(4), 1);
+    const __m512i shift_b = _mm512_inserti64x4(_mm512_set1_epi32(2), _mm256_set1_epi32(0), 1);
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) {
+            const __m512i s = _mm512_add_epi32(_mm512_srav_epi32(acc_a[r][t], shift_a),
+                                               _mm512_srav_epi32(acc_b[r][t], shift_b));
+            y[t * ldy + r] = i2s_finish(_mm512_reduce_add_epi32(s), a + t * as, k);
+        }
+}
+#else
+template <int R, int T>
+void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, int64_t ldy) {
+    // Two blocks per register: codes group g of block 2j in the low half, of block 2j+1 in the
+    // high half; activations gathered to match.
+    const int64_t nb = k / quant::QK_I2_S;
+    const __m512i mask = _mm512_set1_epi8(3);
+    const __m512i ones = _mm512_set1_epi16(1);
+    __m512i acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_si512();
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+        __m512i av[T][4];
+        for (int t = 0; t < T; ++t) {
+            const int8_t* q = reinterpret_cast<const int8_t*>(a + t * as) + b * quant::QK_I2_S;
+            for (int g = 0; g < 4; ++g) av[t][g] = tq2_act(q, g);  // q[32g..], q[128+32g..]
+        }
+        for (int r = 0; r < R; ++r) {
+            const __m512i v = _mm512_loadu_si512(w + r * ws + b * quant::I2_S_BLOCK_BYTES);
+            const __m512i c0 = _mm512_and_si512(_mm512_srli_epi16(v, 6), mask);
+            const __m512i c1 = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
+            const __m512i c2 = _mm512_and_si512(_mm512_srli_epi16(v, 2), mask);
+            const __m512i c3 = _mm512_and_si512(v, mask);
+            for (int t = 0; t < T; ++t) {
+                // Codes ≤ 2: four pair sums stay below 2^11 in 16 bits.
+                __m512i s16 = _mm512_maddubs_epi16(c0, av[t][0]);
+                s16 = _mm512_add_epi16(s16, _mm512_maddubs_epi16(c1, av[t][1]));
+                s16 = _mm512_add_epi16(s16, _mm512_maddubs_epi16(c2, av[t][2]));
+                s16 = _mm512_add_epi16(s16, _mm512_maddubs_epi16(c3, av[t][3]));
+                acc[r][t] = _mm512_add_epi32(acc[r][t], _mm512_madd_epi16(s16, ones));
+            }
+        }
     }
+    int32_t tail[R][T] = {};
+    for (; b < nb; ++b) {  // an odd last block
+        for (int r = 0; r < R; ++r)
+            for (int t = 0; t < T; ++t) {
+                const uint8_t* wb = w + r * ws + b * quant::I2_S_BLOCK_BYTES;
+                const int8_t* q = reinterpret_cast<const int8_t*>(a + t * as) + b * quant::QK_I2_S;
+                for (int g = 0; g < 4; ++g)
+                    for (int p = 0; p < 32; ++p) tail[r][t] += ((wb[p] >> (6 - 2 * g)) & 3) * q[32 * g + p];
+            }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t)
+            y[t * ldy + r] = i2s_finish(_mm512_reduce_add_epi32(acc[r][t]) + tail[r][t], a + t * as, k);
+}
+#endif
+
+#undef LOWBIT_VNNI_ATTR
+#undef LOWBIT_HAS_VNNI
+
+#elif HWY_TARGET == HWY_AVX2
+// =================================================================================================
+// AVX2 (32-byte vectors): VPMADDUBSW pairs, summed in 16 bits while they cannot overflow (codes
+// ≤ 2 against int8: a pair is at most 512 in magnitude, eight pairs 4096), then VPMADDWD to 32.
+
+HWY_INLINE __m256i load256(const void* p) {
+    return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+HWY_INLINE __m256i widen_sum(__m256i s16) {
+    return _mm256_madd_epi16(s16, _mm256_set1_epi16(1));
+}
+HWY_INLINE float hsum_ps(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+HWY_INLINE int32_t hsum_epi32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
 }
 
+// ---- TQ2_0: half j (32 bytes) holds elements 128j + 32l + m at bits 2l of byte m. ----
+template <int R, int T>
+void tq2_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, int64_t ldy) {
+    const int64_t nb = k / QK_K;
+    const __m256i mask = _mm256_set1_epi8(3);
+    __m256 acc[R][T];
+    float corr[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) {
+            acc[r][t] = _mm256_setzero_ps();
+            corr[r][t] = 0.0f;
+        }
+    for (int64_t b = 0; b < nb; ++b) {
+        for (int r = 0; r < R; ++r) {
+            const BlockTQ2_0& wb = reinterpret_cast<const BlockTQ2_0*>(w + r * ws)[b];
+            __m256i c[2][4];
+            for (int h = 0; h < 2; ++h) {
+                const __m256i v = load256(wb.qs + 32 * h);
+                c[h][0] = _mm256_and_si256(v, mask);
+                c[h][1] = _mm256_and_si256(_mm256_srli_epi16(v, 2), mask);
+                c[h][2] = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
+                c[h][3] = _mm256_and_si256(_mm256_srli_epi16(v, 6), mask);
+            }
+            const float wd = fp16_to_fp32(wb.d);
+            for (int t = 0; t < T; ++t) {
+                const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a + t * as)[b];
+                __m256i s16 = _mm256_setzero_si256();
+                for (int h = 0; h < 2; ++h)
+                    for (int l = 0; l < 4; ++l)
+                        s16 = _mm256_add_epi16(
+                            s16, _mm256_maddubs_epi16(c[h][l], load256(ab.qs + 128 * h + 32 * l)));
+                const float scale = wd * ab.d;
+                acc[r][t] =
+                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(widen_sum(s16)), _mm256_set1_ps(scale), acc[r][t]);
+                corr[r][t] += scale * static_cast<float>(block_sum(ab));
+            }
+        }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = hsum_ps(acc[r][t]) - corr[r][t];
+}
+
+// ---- TQ1_0: base-3 digits by wrapping byte multiplies by 3 and unsigned compares. ----
+// Code vectors line up with the activations: x·3ⁿ (n = 0..4) with elements 32n..32n+31, then
+// [z·1 | z·3], [z·9 | z·27], [z·81 | h·1 h·3 h·9 h·27] with 160..255.
+HWY_INLINE __m256i times3(__m256i v) {
+    return _mm256_add_epi8(_mm256_add_epi8(v, v), v);
+}
+HWY_INLINE __m128i times3_128(__m128i v) {
+    return _mm_add_epi8(_mm_add_epi8(v, v), v);
+}
+HWY_INLINE __m256i digits(__m256i q) {
+    const __m256i ge86 = _mm256_cmpeq_epi8(_mm256_max_epu8(q, _mm256_set1_epi8(86)), q);
+    const __m256i ge171 = _mm256_cmpeq_epi8(_mm256_max_epu8(q, _mm256_set1_epi8(static_cast<char>(171))), q);
+    return _mm256_sub_epi8(_mm256_setzero_si256(), _mm256_add_epi8(ge86, ge171));
+}
+
+template <int R, int T>
+void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, int64_t ldy) {
+    const int64_t nb = k / QK_K;
+    __m256 acc[R][T];
+    float corr[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) {
+            acc[r][t] = _mm256_setzero_ps();
+            corr[r][t] = 0.0f;
+        }
+    for (int64_t b = 0; b < nb; ++b) {
+        for (int r = 0; r < R; ++r) {
+            const BlockTQ1_0& wb = reinterpret_cast<const BlockTQ1_0*>(w + r * ws)[b];
+            __m256i c[8];
+            __m256i x = load256(wb.qs);
+            for (int n = 0; n < 5; ++n, x = times3(x)) c[n] = digits(x);
+            const __m128i z1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb.qs + 32));
+            const __m128i z3 = times3_128(z1), z9 = times3_128(z3), z27 = times3_128(z9),
+                          z81 = times3_128(z27);
+            int32_t hword;
+            std::memcpy(&hword, wb.qh, 4);
+            const __m128i h1 = _mm_set1_epi32(hword);
+            const __m128i h3 = times3_128(h1), h9 = times3_128(h3), h27 = times3_128(h9);
+            const __m128i h =
+                _mm_blend_epi32(_mm_blend_epi32(h1, h3, 0x2), _mm_blend_epi32(h9, h27, 0x8), 0xC);
+            c[5] = digits(_mm256_set_m128i(z3, z1));
+            c[6] = digits(_mm256_set_m128i(z27, z9));
+            c[7] = digits(_mm256_set_m128i(h, z81));
+            const float wd = fp16_to_fp32(wb.d);
+            for (int t = 0; t < T; ++t) {
+                const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a + t * as)[b];
+                __m256i s16 = _mm256_setzero_si256();
+                for (int i = 0; i < 8; ++i)
+                    s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(c[i], load256(ab.qs + 32 * i)));
+                const float scale = wd * ab.d;
+                acc[r][t] =
+                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(widen_sum(s16)), _mm256_set1_ps(scale), acc[r][t]);
+                corr[r][t] += scale * static_cast<float>(block_sum(ab));
+            }
+        }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = hsum_ps(acc[r][t]) - corr[r][t];
+}
+
+// ---- I2_S: one 32-byte block is 128 codes, group g (bits 6-2g) against activations 32g.. ----
+template <int R, int T>
+void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, int64_t ldy) {
+    const int64_t nb = k / quant::QK_I2_S;
+    const __m256i mask = _mm256_set1_epi8(3);
+    __m256i acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_si256();
+    for (int64_t b = 0; b < nb; ++b) {
+        for (int r = 0; r < R; ++r) {
+            const __m256i v = load256(w + r * ws + b * quant::I2_S_BLOCK_BYTES);
+            const __m256i c0 = _mm256_and_si256(_mm256_srli_epi16(v, 6), mask);
+            const __m256i c1 = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
+            const __m256i c2 = _mm256_and_si256(_mm256_srli_epi16(v, 2), mask);
+            const __m256i c3 = _mm256_and_si256(v, mask);
+            for (int t = 0; t < T; ++t) {
+                const uint8_t* q = a + t * as + b * quant::QK_I2_S;
+                __m256i s16 = _mm256_maddubs_epi16(c0, load256(q));
+                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(c1, load256(q + 32)));
+                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(c2, load256(q + 64)));
+                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(c3, load256(q + 96)));
+                acc[r][t] = _mm256_add_epi32(acc[r][t], widen_sum(s16));
+            }
+        }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = i2s_finish(hsum_epi32(acc[r][t]), a + t * as, k);
+}
+
+#endif  // x86 targets
+
+}  // namespace
+
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
+void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                 float* y, int64_t ldy) {
+    tile_driver<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                ldy);
+}
 void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
-    tile_driver<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y, ldy);
+    tile_driver<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                ldy);
 }
-#undef LOWBIT_VNNI_ATTR
-
+void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                float* y, int64_t ldy) {
+    tile_driver<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                ldy);
+}
 #else  // other targets: the scalar reference
-
 void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
     matmul_tile_ref(TensorType::TQ2_0, k, w, ws, nr, a, as, nt, y, ldy);
@@ -245,7 +518,10 @@ void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
                  float* y, int64_t ldy) {
     matmul_tile_ref(TensorType::TQ1_0, k, w, ws, nr, a, as, nt, y, ldy);
 }
-
+void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                float* y, int64_t ldy) {
+    matmul_tile_ref(TensorType::I2_S, k, w, ws, nr, a, as, nt, y, ldy);
+}
 #endif
 
 }  // namespace HWY_NAMESPACE
@@ -257,9 +533,10 @@ namespace lowbit::cpu {
 
 HWY_EXPORT(MatmulTQ2_0);
 HWY_EXPORT(MatmulTQ1_0);
+HWY_EXPORT(MatmulI2_S);
 
-bool ternary_matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr, const uint8_t* a,
-                         size_t a_stride, int64_t nt, float* y, int64_t ldy) {
+bool ternary_matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr,
+                         const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy) {
     switch (wtype) {
         case TensorType::TQ2_0:
             HWY_DYNAMIC_DISPATCH(MatmulTQ2_0)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
@@ -267,7 +544,11 @@ bool ternary_matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w
         case TensorType::TQ1_0:
             HWY_DYNAMIC_DISPATCH(MatmulTQ1_0)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
             return true;
-        default: return false;
+        case TensorType::I2_S:
+            HWY_DYNAMIC_DISPATCH(MatmulI2_S)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
+            return true;
+        default:
+            return kquant_matmul_tile(wtype, k, w, w_stride, nr, a, a_stride, nt, y, ldy);
     }
 }
 

@@ -1,12 +1,17 @@
 // Every SIMD kernel against its scalar reference on random data and awkward shapes.
 #include <QTest>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
 #include "backends/cpu/kernels.h"
+#include "core/quant/random_blocks.h"
 #include "hwy/targets.h"
+#include "lowbit/error.h"
 #include "lowbit/fp16.h"
+#include "lowbit/onebit.h"
+#include "lowbit/quant.h"
 #include "quant/blocks.h"
 
 using namespace lowbit;
@@ -63,10 +68,74 @@ std::vector<uint8_t> random_weights(TensorType type, int64_t k, int64_t rows, st
                     for (auto& q : blk->qh) q = static_cast<uint8_t>(rng());
                 }
                 break;
+            case TensorType::I2_S:  // any byte: codes 0..3 (3 is never written but must agree too)
+                for (size_t i = 0; i < rb; ++i) row[i] = static_cast<uint8_t>(rng());
+                break;
+            case TensorType::Q2_K:
+            case TensorType::Q3_K:
+            case TensorType::Q4_K:
+            case TensorType::Q5_K:
+            case TensorType::Q6_K: {
+                const auto blocks = test::random_blocks(type, k / 256, static_cast<uint32_t>(rng()));
+                std::memcpy(row, blocks.data(), rb);
+                break;
+            }
             default: qFatal("type not covered");
         }
     }
     return w;
+}
+
+// Every SIMD target this CPU can run (AVX3_DL, AVX3, AVX2, SSE4, ...), not only the best; fn
+// returns an empty string when the target's result is right, else what is wrong.
+template <typename Fn>
+void for_each_target(Fn&& fn) {
+    for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+        hwy::SetSupportedTargetsForTest(target);
+        const QString err = fn();
+        if (!err.isEmpty()) {
+            hwy::SetSupportedTargetsForTest(0);
+            QFAIL(qPrintable(QString("%1: %2").arg(hwy::TargetName(target), err)));
+        }
+    }
+    hwy::SetSupportedTargetsForTest(0);
+}
+
+// Exactly equal floats (bit patterns), or a message naming the first difference.
+QString exact_diff(const std::vector<float>& y, const std::vector<float>& ref) {
+    for (size_t i = 0; i < y.size(); ++i)
+        if (std::memcmp(&y[i], &ref[i], sizeof(float)) != 0)
+            return QString("element %1: simd %2 vs ref %3").arg(i).arg(y[i], 0, 'g', 9).arg(ref[i], 0, 'g', 9);
+    return {};
+}
+
+// Q8_K activation blocks with d = 1 and small values, so every product and partial sum of a dot
+// product over a few blocks is an integer below 2^24: any summation order is exact in float, and
+// a kernel must give exactly the reference's value, which tests its integer parts bit for bit.
+std::vector<uint8_t> small_q8k_rows(int64_t k, int64_t n, std::mt19937& rng) {
+    std::vector<uint8_t> out(static_cast<size_t>(k / 256 * n) * sizeof(quant::BlockQ8_K));
+    auto* b = reinterpret_cast<quant::BlockQ8_K*>(out.data());
+    for (int64_t i = 0; i < k / 256 * n; ++i) {
+        b[i].d = 1.0f;
+        for (auto& q : b[i].qs) q = static_cast<int8_t>(static_cast<int>(rng() % 5) - 2);
+        for (int g = 0; g < 16; ++g) {
+            int sum = 0;
+            for (int j = 0; j < 16; ++j) sum += b[i].qs[16 * g + j];
+            b[i].bsums[g] = static_cast<int16_t>(sum);
+        }
+    }
+    return out;
+}
+
+// Sets every fp16 scale field of a weight row's blocks to 1.0 (d) or 2.0 (dmin).
+void unit_scales(TensorType t, uint8_t* row, int64_t k) {
+    const size_t bb = type_traits(t).block_bytes;
+    const auto fields = test::half_fields(t);
+    for (int64_t b = 0; b < k / 256; ++b)
+        for (size_t f = 0; f < fields.size(); ++f) {
+            const uint16_t h = fp32_to_fp16(f == 0 ? 1.0f : 2.0f);
+            std::memcpy(row + b * bb + fields[f], &h, 2);
+        }
 }
 
 }  // namespace
@@ -109,7 +178,8 @@ private slots:
                 }
             }
         }
-        for (TensorType t : {TensorType::TQ2_0, TensorType::TQ1_0}) {
+        for (TensorType t : {TensorType::TQ2_0, TensorType::TQ1_0, TensorType::Q2_K, TensorType::Q3_K,
+                             TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K}) {
             for (int k : {256, 1536, 4096}) {
                 for (int nt : {1, 2, 4, 5}) {
                     QTest::addRow("%s k%d t%d", type_name(t).data(), k, nt)
@@ -155,6 +225,156 @@ private slots:
             }
         }
         hwy::SetSupportedTargetsForTest(0);
+    }
+
+    // I2_S: the integer sum is over the whole row, and the float finish is the reference's own, so
+    // every target must give quant::vec_dot_i2s_ref's value bit for bit (tensor scale 1 here).
+    void i2sMatchesReferenceExactly_data() {
+        QTest::addColumn<int>("k");
+        QTest::addColumn<int>("tokens");
+        for (int k : {128, 384, 2560, 6912})
+            for (int nt : {1, 2, 4, 5, 9}) QTest::addRow("k%d t%d", k, nt) << k << nt;
+    }
+    void i2sMatchesReferenceExactly() {
+        QFETCH(int, k);
+        QFETCH(int, tokens);
+        const int rows = 11;
+        std::mt19937 rng(k * 31 + tokens);
+        const auto w = random_weights(TensorType::I2_S, k, rows, rng);
+        QCOMPARE(activation_format(TensorType::I2_S), ActFormat::I8_Row);
+        QCOMPARE(activation_format(TensorType::I2_S, true), ActFormat::I8_Row);
+        const size_t ab = activation_row_bytes(ActFormat::I8_Row, k);
+        QCOMPARE(ab, quant::activation_row_bytes(TensorType::I2_S, k));
+        std::vector<uint8_t> act(ab * tokens);
+        std::normal_distribution<float> nd(0.0f, 1.5f);
+        std::vector<float> x(static_cast<size_t>(k));
+        for (int t = 0; t < tokens; ++t) {
+            for (auto& v : x) v = nd(rng);
+            if (t == 1) x[static_cast<size_t>(k / 2)] = 40.0f;  // an outlier token: most values round to 0
+            convert_activation_row(ActFormat::I8_Row, x.data(), act.data() + t * ab, k);
+        }
+        std::vector<float> y_ref(static_cast<size_t>(rows * tokens)), y(y_ref.size());
+        for (int t = 0; t < tokens; ++t)
+            for (int r = 0; r < rows; ++r)
+                y_ref[static_cast<size_t>(t * rows + r)] =
+                    quant::vec_dot_i2s_ref(w.data() + r * (k / 4), 1.0f, act.data() + t * ab, k);
+        matmul_tile_ref(TensorType::I2_S, k, w.data(), k / 4, rows, act.data(), ab, tokens, y.data(), rows);
+        QCOMPARE(exact_diff(y, y_ref), QString());
+        for_each_target([&] {
+            std::fill(y.begin(), y.end(), 0.0f);
+            matmul_tile(TensorType::I2_S, k, w.data(), k / 4, rows, act.data(), ab, tokens, y.data(), rows);
+            return exact_diff(y, y_ref);
+        });
+    }
+
+    // Integer parts of the block types, bit for bit: unit scales and small activations make every
+    // float operation exact (see small_q8k_rows), so SIMD must equal the reference exactly. The
+    // full-range test above covers saturation and overflow; this one catches any integer slip.
+    void integerPartsExact_data() {
+        QTest::addColumn<int>("type");
+        QTest::addColumn<int>("tokens");
+        for (TensorType t : {TensorType::TQ1_0, TensorType::TQ2_0, TensorType::Q2_K, TensorType::Q3_K,
+                             TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K})
+            for (int nt : {1, 4, 5}) QTest::addRow("%s t%d", type_name(t).data(), nt) << static_cast<int>(t) << nt;
+    }
+    void integerPartsExact() {
+        QFETCH(int, type);
+        QFETCH(int, tokens);
+        const auto wt = static_cast<TensorType>(type);
+        const int k = 1024, rows = 9;
+        std::mt19937 rng(type * 7 + tokens);
+        auto w = random_weights(wt, k, rows, rng);
+        const size_t rb = row_bytes(wt, k);
+        for (int r = 0; r < rows; ++r) unit_scales(wt, w.data() + r * rb, k);
+        const auto act = small_q8k_rows(k, tokens, rng);
+        const size_t ab = activation_row_bytes(ActFormat::Q8_K, k);
+        std::vector<float> y_ref(static_cast<size_t>(rows * tokens)), y(y_ref.size());
+        for (int t = 0; t < tokens; ++t)
+            for (int r = 0; r < rows; ++r)
+                y_ref[static_cast<size_t>(t * rows + r)] = quant::vec_dot_ref(wt, w.data() + r * rb, act.data() + t * ab, k);
+        for (float v : y_ref) QVERIFY(v == std::nearbyint(v) && std::fabs(v) < 16777216.0f);
+        for_each_target([&] {
+            matmul_tile(wt, k, w.data(), rb, rows, act.data(), ab, tokens, y.data(), rows);
+            return exact_diff(y, y_ref);
+        });
+    }
+
+    // 1-bit sign matrices: W1A16 within float rounding, int8 mode bit for bit.
+    void signMatchesReference_data() {
+        QTest::addColumn<bool>("int8");
+        QTest::addColumn<int>("k");
+        QTest::addColumn<int>("tokens");
+        for (bool i8 : {false, true})
+            for (int k : {8, 24, 64, 136, 1000, 2056, 4096})
+                for (int nt : {1, 2, 4, 5}) QTest::addRow("%s k%d t%d", i8 ? "i8" : "f32", k, nt) << i8 << k << nt;
+    }
+    void signMatchesReference() {
+        QFETCH(bool, int8);
+        QFETCH(int, k);
+        QFETCH(int, tokens);
+        const int rows = 9;
+        std::mt19937 rng(k * 3 + tokens + (int8 ? 1000 : 0));
+        const size_t rb = onebit::sign_row_bytes(k);
+        std::vector<uint8_t> bits(rb * rows);
+        for (auto& b : bits) b = static_cast<uint8_t>(rng());
+        const ActFormat af = int8 ? ActFormat::I8_Row : ActFormat::F32;
+        const size_t ab = activation_row_bytes(af, k);
+        std::vector<uint8_t> act(ab * tokens);
+        std::normal_distribution<float> nd(0.0f, 1.0f);
+        std::vector<float> x(static_cast<size_t>(k));
+        for (int t = 0; t < tokens; ++t) {
+            for (auto& v : x) v = nd(rng);
+            convert_activation_row(af, x.data(), act.data() + t * ab, k);
+        }
+        std::vector<float> y_ref(static_cast<size_t>(rows * tokens)), y(y_ref.size());
+        sign_matmul_tile_ref(af, k, bits.data(), rb, rows, act.data(), ab, tokens, y_ref.data(), rows);
+        // The reference is onebit's own definition.
+        for (int t = 0; t < tokens; ++t)
+            for (int r = 0; r < rows; ++r) {
+                const uint8_t* at = act.data() + t * ab;
+                const float want =
+                    int8 ? static_cast<float>(onebit::sign_dot_i8_ref(bits.data() + r * rb, reinterpret_cast<const int8_t*>(at), k)) /
+                               quant::quantize_row_i8s(x.data(), std::vector<int8_t>(static_cast<size_t>(k)).data(), k).scale
+                         : static_cast<float>(onebit::sign_dot_ref(bits.data() + r * rb, reinterpret_cast<const float*>(at), k));
+                if (t == tokens - 1 || !int8) QCOMPARE(y_ref[static_cast<size_t>(t * rows + r)], want);
+            }
+        for_each_target([&] {
+            std::fill(y.begin(), y.end(), 0.0f);
+            sign_matmul_tile(af, k, bits.data(), rb, rows, act.data(), ab, tokens, y.data(), rows);
+            if (int8) return exact_diff(y, y_ref);
+            for (size_t i = 0; i < y.size(); ++i) {
+                const float tol = 2e-6f * std::sqrt(static_cast<float>(k)) * std::max(1.0f, std::fabs(y_ref[i]));
+                if (std::fabs(y[i] - y_ref[i]) > tol)
+                    return QString("element %1: simd %2 vs ref %3").arg(i).arg(y[i]).arg(y_ref[i]);
+            }
+            return QString();
+        });
+        QVERIFY_EXCEPTION_THROWN(sign_matmul_tile(ActFormat::Q8_0, k, bits.data(), rb, rows, act.data(), ab, 1,
+                                                  y.data(), rows),
+                                 UnsupportedError);
+    }
+
+    // The per-token int8 formats carry exactly bitnet.cpp's quantization (quant::quantize_row_i8s).
+    void perTokenInt8Formats() {
+        std::mt19937 rng(11);
+        std::normal_distribution<float> nd(0.0f, 2.0f);
+        for (int k : {256, 1024, 2560}) {
+            std::vector<float> x(static_cast<size_t>(k));
+            for (auto& v : x) v = nd(rng);
+            x[3] = 2.5f * 127.0f / 127.0f;  // some values land on .5 steps after scaling
+            std::vector<uint8_t> i8(activation_row_bytes(ActFormat::I8_Row, k));
+            convert_activation_row(ActFormat::I8_Row, x.data(), i8.data(), k);
+            std::vector<uint8_t> want(quant::activation_row_bytes(TensorType::I2_S, k));
+            quant::quantize_activation_row(TensorType::I2_S, x.data(), want.data(), k);
+            QVERIFY(i8 == want);
+            std::vector<uint8_t> q8k(activation_row_bytes(ActFormat::Q8_K_Row, k));
+            convert_activation_row(ActFormat::Q8_K_Row, x.data(), q8k.data(), k);
+            float s;
+            std::memcpy(&s, want.data() + k, 4);
+            const auto* blocks = reinterpret_cast<const quant::BlockQ8_K*>(q8k.data());
+            for (int i = 0; i < k; ++i) QCOMPARE(blocks[i / 256].qs[i % 256], static_cast<int8_t>(want[static_cast<size_t>(i)]));
+            for (int b = 0; b < k / 256; ++b) QCOMPARE(blocks[b].d, 1.0f / s);
+        }
     }
 
     void q8ActivationRoundTrip() {

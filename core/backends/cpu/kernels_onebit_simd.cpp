@@ -1,0 +1,271 @@
+// 1-bit sign-matrix kernels (OneBit, BitNet-binary), compiled per x86 target by Highway and
+// picked at run time. With s_c = ±1 from bit c,
+//     Σ_c s_c x_c = 2·Σ_{bit c = 1} x_c − Σ_c x_c,
+// so a row costs one masked add per vector of activations (AVX-512: the 16 or 64 sign bits are
+// the mask register itself) plus one shared sum of the activations per token.
+//   F32 (W1A16): masked float adds (AVX-512) or a multiply by ±1 rows from a 256-entry table (AVX2).
+//   I8_Row (int8 mode): sign bits expanded to 0/1 bytes, VPDPBUSD (AVX-512 VNNI) or VPMADDUBSW;
+//   the integer sum is exact and the float finish is the reference's, so results are bit for bit.
+// Other targets use the scalar reference.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "backends/cpu/kernels_onebit_simd.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+// clang-format off
+#include "backends/cpu/act_quant.h"
+#include "backends/cpu/kernels.h"
+#include "backends/cpu/sign_table.h"
+#include "lowbit/error.h"
+// clang-format on
+
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
+#include <immintrin.h>
+#endif
+#include <cstring>
+
+HWY_BEFORE_NAMESPACE();
+namespace lowbit::cpu {
+namespace HWY_NAMESPACE {
+
+namespace {  // everything but the exported entry points is private to this file
+
+using SignTileFn = void (*)(int64_t, const uint8_t*, size_t, const uint8_t*, size_t, float*, int64_t);
+
+// Decode: 4 rows share every activation vector; prefill: 2 rows x 4 tokens share loads both ways.
+template <SignTileFn Tile41, SignTileFn Tile11, SignTileFn Tile24, SignTileFn Tile14>
+HWY_INLINE void sign_driver(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                            int64_t nt, float* y, int64_t ldy) {
+    int64_t t = 0;
+    for (; nt > 1 && t + 4 <= nt; t += 4) {
+        int64_t r = 0;
+        for (; r + 2 <= nr; r += 2) Tile24(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        for (; r < nr; ++r) Tile14(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+    }
+    for (; t < nt; ++t) {
+        int64_t r = 0;
+        for (; r + 4 <= nr; r += 4) Tile41(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        for (; r < nr; ++r) Tile11(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+    }
+}
+
+HWY_INLINE float i8_finish(int32_t signed_sum, const uint8_t* act_row, int64_t k) {
+    return static_cast<float>(signed_sum) / i8_row_scale(act_row, k);
+}
+
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+// =================================================================================================
+// AVX-512.
+
+template <int R, int T>
+void sign_f32_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y,
+                   int64_t ldy) {
+    __m512 pos[R][T], all[T];
+    for (int t = 0; t < T; ++t) {
+        all[t] = _mm512_setzero_ps();
+        for (int r = 0; r < R; ++r) pos[r][t] = _mm512_setzero_ps();
+    }
+    int64_t c = 0;
+    for (; c + 16 <= k; c += 16) {
+        __m512 x[T];
+        for (int t = 0; t < T; ++t) {
+            x[t] = _mm512_loadu_ps(reinterpret_cast<const float*>(a + t * as) + c);
+            all[t] = _mm512_add_ps(all[t], x[t]);
+        }
+        for (int r = 0; r < R; ++r) {
+            uint16_t bits;
+            std::memcpy(&bits, w + r * ws + c / 8, 2);
+            const __mmask16 m = bits;
+            for (int t = 0; t < T; ++t) pos[r][t] = _mm512_mask_add_ps(pos[r][t], m, pos[r][t], x[t]);
+        }
+    }
+    if (c < k) {  // k % 16 == 8: one byte of signs left
+        const __mmask16 live = 0xFF;
+        __m512 x[T];
+        for (int t = 0; t < T; ++t) {
+            x[t] = _mm512_maskz_loadu_ps(live, reinterpret_cast<const float*>(a + t * as) + c);
+            all[t] = _mm512_add_ps(all[t], x[t]);
+        }
+        for (int r = 0; r < R; ++r) {
+            const __mmask16 m = w[r * ws + c / 8];
+            for (int t = 0; t < T; ++t) pos[r][t] = _mm512_mask_add_ps(pos[r][t], m, pos[r][t], x[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        const float sum_all = _mm512_reduce_add_ps(all[t]);
+        for (int r = 0; r < R; ++r) y[t * ldy + r] = 2.0f * _mm512_reduce_add_ps(pos[r][t]) - sum_all;
+    }
+}
+
+#if HWY_TARGET == HWY_AVX3_DL
+#define LOWBIT_VNNI_ATTR __attribute__((target("avx512vnni")))
+LOWBIT_VNNI_ATTR HWY_INLINE __m512i dot_u8s8(__m512i acc, __m512i u, __m512i s) {
+    return _mm512_dpbusd_epi32(acc, u, s);
+}
+#else
+#define LOWBIT_VNNI_ATTR
+HWY_INLINE __m512i dot_u8s8(__m512i acc, __m512i u, __m512i s) {
+    // u ∈ {0, 1}: pair sums of at most 256 in magnitude.
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), _mm512_set1_epi16(1)));
+}
+#endif
+
+template <int R, int T>
+LOWBIT_VNNI_ATTR void sign_i8_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as,
+                                   float* y, int64_t ldy) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    __m512i acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_si512();
+    for (int64_t c = 0; c < k; c += 64) {
+        // The last chunk may hold fewer than 64 weights (k is a multiple of 8).
+        const int64_t n = k - c < 64 ? k - c : 64;
+        const __mmask64 live = n == 64 ? ~0ull : (1ull << n) - 1;
+        __m512i q[T];
+        for (int t = 0; t < T; ++t) q[t] = _mm512_maskz_loadu_epi8(live, a + t * as + c);
+        for (int r = 0; r < R; ++r) {
+            uint64_t bits = 0;
+            std::memcpy(&bits, w + r * ws + c / 8, static_cast<size_t>(n / 8));
+            const __m512i u = _mm512_maskz_mov_epi8(bits, ones);  // 1 where the sign is +1
+            for (int t = 0; t < T; ++t) acc[r][t] = dot_u8s8(acc[r][t], u, q[t]);
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        const uint8_t* at = a + t * as;
+        const int32_t sum = i8_row_sum(at, k);
+        for (int r = 0; r < R; ++r)
+            y[t * ldy + r] = i8_finish(2 * _mm512_reduce_add_epi32(acc[r][t]) - sum, at, k);
+    }
+}
+#undef LOWBIT_VNNI_ATTR
+
+#elif HWY_TARGET == HWY_AVX2
+// =================================================================================================
+// AVX2.
+
+HWY_INLINE float hsum_ps(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+HWY_INLINE int32_t hsum_epi32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
+}
+
+// One byte of signs = eight ±1.0f from the table, times eight activations.
+template <int R, int T>
+void sign_f32_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y,
+                   int64_t ldy) {
+    const auto& table = sign_table().rows;
+    __m256 acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
+    for (int64_t c = 0; c < k; c += 8) {
+        __m256 x[T];
+        for (int t = 0; t < T; ++t) x[t] = _mm256_loadu_ps(reinterpret_cast<const float*>(a + t * as) + c);
+        for (int r = 0; r < R; ++r) {
+            const __m256 s = _mm256_load_ps(table[w[r * ws + c / 8]]);
+            for (int t = 0; t < T; ++t) acc[r][t] = _mm256_fmadd_ps(s, x[t], acc[r][t]);
+        }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = hsum_ps(acc[r][t]);
+}
+
+// 32 sign bits as 32 bytes of 0/1.
+HWY_INLINE __m256i expand_bits(uint32_t bits) {
+    const __m256i spread = _mm256_shuffle_epi8(
+        _mm256_set1_epi32(static_cast<int>(bits)),
+        _mm256_set_epi64x(0x0303030303030303ll, 0x0202020202020202ll, 0x0101010101010101ll, 0));
+    const __m256i sel = _mm256_set1_epi64x(static_cast<long long>(0x8040201008040201ull));
+    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, sel), sel), _mm256_set1_epi8(1));
+}
+
+template <int R, int T>
+void sign_i8_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y,
+                  int64_t ldy) {
+    const __m256i ones16 = _mm256_set1_epi16(1);
+    __m256i acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_si256();
+    int64_t c = 0;
+    for (; c + 32 <= k; c += 32) {
+        for (int r = 0; r < R; ++r) {
+            uint32_t bits;
+            std::memcpy(&bits, w + r * ws + c / 8, 4);
+            const __m256i u = expand_bits(bits);
+            for (int t = 0; t < T; ++t) {
+                const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + t * as + c));
+                acc[r][t] =
+                    _mm256_add_epi32(acc[r][t], _mm256_madd_epi16(_mm256_maddubs_epi16(u, q), ones16));
+            }
+        }
+    }
+    int32_t tail[R][T] = {};
+    for (; c < k; ++c) {  // fewer than 32 weights left
+        for (int r = 0; r < R; ++r)
+            for (int t = 0; t < T; ++t)
+                if ((w[r * ws + c / 8] >> (c % 8)) & 1) tail[r][t] += static_cast<int8_t>(a[t * as + c]);
+    }
+    for (int t = 0; t < T; ++t) {
+        const uint8_t* at = a + t * as;
+        const int32_t sum = i8_row_sum(at, k);
+        for (int r = 0; r < R; ++r)
+            y[t * ldy + r] = i8_finish(2 * (hsum_epi32(acc[r][t]) + tail[r][t]) - sum, at, k);
+    }
+}
+
+#endif  // x86 targets
+
+}  // namespace
+
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
+void SignMatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                   int64_t nt, float* y, int64_t ldy) {
+    sign_driver<sign_f32_tile<4, 1>, sign_f32_tile<1, 1>, sign_f32_tile<2, 4>, sign_f32_tile<1, 4>>(
+        k, w, ws, nr, a, as, nt, y, ldy);
+}
+void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                  float* y, int64_t ldy) {
+    sign_driver<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
+        k, w, ws, nr, a, as, nt, y, ldy);
+}
+#else
+void SignMatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                   int64_t nt, float* y, int64_t ldy) {
+    sign_matmul_tile_ref(ActFormat::F32, k, w, ws, nr, a, as, nt, y, ldy);
+}
+void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                  float* y, int64_t ldy) {
+    sign_matmul_tile_ref(ActFormat::I8_Row, k, w, ws, nr, a, as, nt, y, ldy);
+}
+#endif
+
+}  // namespace HWY_NAMESPACE
+}  // namespace lowbit::cpu
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace lowbit::cpu {
+
+HWY_EXPORT(SignMatmulF32);
+HWY_EXPORT(SignMatmulI8);
+
+void sign_matmul_tile(ActFormat f, int64_t k, const uint8_t* bits, size_t bits_stride, int64_t nr,
+                      const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy) {
+    if (k % 8 != 0) throw Error("sign matrix rows must hold a multiple of 8 weights");
+    switch (f) {
+        case ActFormat::F32:
+            return HWY_DYNAMIC_DISPATCH(SignMatmulF32)(k, bits, bits_stride, nr, a, a_stride, nt, y, ldy);
+        case ActFormat::I8_Row:
+            return HWY_DYNAMIC_DISPATCH(SignMatmulI8)(k, bits, bits_stride, nr, a, a_stride, nt, y, ldy);
+        default:
+            throw UnsupportedError("sign matrices multiply F32 or I8_Row activations only");
+    }
+}
+
+}  // namespace lowbit::cpu
+#endif
