@@ -3,7 +3,8 @@
 // backend (core/backends/cpu/act_quant.h, quantize_q8_K_row, which follows bitnet.cpp):
 // s = float(127 / max(1e-5, max|x|)) (the double quotient rounded to float equals the correctly
 // rounded float quotient, so div_rn gives it exactly), q = nearest-even(x * s) clamped to
-// [-128, 127], d = 1 / s stored in every 256-block of the row. One workgroup per row.
+// [-128, 127], d = 1 / s stored in every 256-block of the row (or s itself, with store_s = 1: the
+// I8_Row format of bitnet.cpp's I2_S kernels, which divide by s). One workgroup per row.
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 
@@ -16,6 +17,7 @@ layout(push_constant) uniform Push {
     uint n_tokens;
     uint in_stride;
     uint in_row0;
+    uint store_s;
 } p;
 
 shared float red[gl_WorkGroupSize.x];
@@ -40,7 +42,7 @@ void main() {
     // most float(1e-5); 127 / 1e-5 = 12700000 is exact in float.
     const float iscale = amax <= 1e-5 ? 12700000.0 : div_rn(127.0, amax);
     const float dv = div_rn(1.0, iscale);
-    for (uint b = tid; b < p.k / 256u; b += gl_WorkGroupSize.x) d[t * (p.k / 256u) + b] = dv;
+    for (uint b = tid; b < p.k / 256u; b += gl_WorkGroupSize.x) d[t * (p.k / 256u) + b] = p.store_s != 0u ? iscale : dv;
     for (uint w = tid; w < p.k / 4u; w += gl_WorkGroupSize.x) {
         uint packed = 0u;
         for (uint j = 0u; j < 4u; ++j) packed |= (uint(q_of(x[src + 4u * w + j], iscale)) & 0xffu) << (8u * j);

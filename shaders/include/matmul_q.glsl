@@ -79,9 +79,19 @@ void main() {
         const uint r = tid / NC, c = tid - (tid / NC) * NC;
         const uint row = row0 + r, t = t0 + c;
         if (row < p.rows && t < p.n_tokens) {
+#ifdef DIVIDE_BY_ACT_SCALE
+            // Integer sums (exact in float) divided by the row's activation scale s, as bitnet.cpp.
+            const float v = div_rn(red_result(tid), ad[((p.act_row0 + t) * p.act_stride) / ABLOCK]) * p.scale;
+#else
             float v = red_result(tid) * p.scale;
+#endif
+#ifdef DIVIDE_BY_ACT_SCALE
+            const float vb = p.has_bias != 0u ? v + bias[p.out_offset + row] : v;
+            y[t * p.out_stride + p.out_offset + row] = vb;
+#else
             if (p.has_bias != 0u) v += bias[p.out_offset + row];
             y[t * p.out_stride + p.out_offset + row] = v;
+#endif
         }
     }
 }

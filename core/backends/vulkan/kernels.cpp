@@ -14,6 +14,7 @@ uint32_t div_up(uint64_t a, uint64_t b) {
 
 struct QuantizePush {
     uint32_t k, n_tokens, in_stride, in_row0;
+    uint32_t store_s;  // quantize_q8_k_row only
 };
 
 struct MatmulPush {
@@ -69,6 +70,7 @@ constexpr uint32_t kRowWg = 256;
 
 ActFormat act_format(const GpuMatrix& w, bool per_token_int8) {
     if (w.layout->float_acts) return ActFormat::Float;
+    if (w.type == TensorType::I2_S) return ActFormat::I8_Row;  // as bitnet.cpp runs it, always
     if (per_token_int8 &&
         (w.type == TensorType::TQ1_0 || w.type == TensorType::TQ2_0 || w.type == TensorType::I2_S))
         return ActFormat::Q8_K_Row;
@@ -98,15 +100,16 @@ void Kernels::quantize(CommandStream& cs, ActFormat f, const BufferRange& x, uin
     if (f == ActFormat::Float) return;
     const uint32_t block = f == ActFormat::Q8_0 ? 32 : 256;
     if (k % block) throw Error("Vulkan: quantize: row length not a multiple of the block");
-    if (f == ActFormat::Q8_K_Row) {
+    if (f == ActFormat::Q8_K_Row || f == ActFormat::I8_Row) {
         const Pipeline& p = ctx_.pipelines().get("quantize_q8_k_row", {256});
-        cs.dispatch(p, {x, out.qs, out.d}, QuantizePush{k, n_tokens, x_stride, x_row0}, n_tokens);
+        const QuantizePush push{k, n_tokens, x_stride, x_row0, f == ActFormat::I8_Row ? 1u : 0u};
+        cs.dispatch(p, {x, out.qs, out.d}, push, n_tokens);
         return;
     }
     const uint32_t wg = 64;
     const Pipeline& p = ctx_.pipelines().get(f == ActFormat::Q8_0 ? "quantize_q8_0" : "quantize_q8_k", {wg});
     const uint32_t blocks = k / block * n_tokens;
-    cs.dispatch(p, {x, out.qs, out.d}, QuantizePush{k, n_tokens, x_stride, x_row0}, div_up(blocks, wg));
+    cs.dispatch(p, {x, out.qs, out.d}, QuantizePush{k, n_tokens, x_stride, x_row0, 0}, div_up(blocks, wg));
 }
 
 void Kernels::matmul(CommandStream& cs, const GpuMatrix& w, const MatmulArgs& a) {

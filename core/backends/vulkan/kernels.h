@@ -11,8 +11,9 @@
 namespace lowbit::vulkan {
 
 // What a weight multiplies: float rows, or rows quantized to int8 blocks of 32 / 256, or
-// BitNet's per-token int8 (one absmax scale per row, stored in the Q8_K layout).
-enum class ActFormat { Float, Q8_0, Q8_K, Q8_K_Row };
+// BitNet's per-token int8 (one absmax scale per row, stored in the Q8_K layout: d = 1/s in every
+// block), or bitnet.cpp's I8 row for I2_S (the same values, with s itself stored per block).
+enum class ActFormat { Float, Q8_0, Q8_K, Q8_K_Row, I8_Row };
 // per_token_int8: the model quantizes the activations of its ternary layers per token (BitNet).
 ActFormat act_format(const GpuMatrix& w, bool per_token_int8 = false);
 

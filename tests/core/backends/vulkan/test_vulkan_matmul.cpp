@@ -8,6 +8,7 @@
 // of the summation order (tolerance below).
 #include <QTest>
 #include <cmath>
+#include <cstring>
 #include <memory>
 
 #include "backends/vulkan/command_stream.h"
@@ -435,33 +436,38 @@ void TestVulkanMatmul::per_token_int8() {
     std::normal_distribution<float> g(0.0f, 2.0f);
     for (auto& v : x) v = g(rng);
     for (int64_t i = 0; i < k; ++i) x[static_cast<size_t>(2 * k + i)] *= 1e-7f;  // a row below the 1e-5 floor
-    // CPU: activations and reference products.
-    const cpu::ActFormat f = cpu::ActFormat::Q8_K_Row;
-    const size_t ab = cpu::activation_row_bytes(f, k);
-    std::vector<uint8_t> act(ab * n);
-    for (int64_t t = 0; t < n; ++t)
-        cpu::convert_activation_row_ref(f, x.data() + t * k, act.data() + t * ab, k);
+    // CPU: activations and reference products. TQ types: Q8_K blocks with the row's d = 1/s;
+    // I2_S: bitnet.cpp's I8 row (values, s, sum) and its dot product, bit for bit.
+    const bool i2s = type == TensorType::I2_S;
     Result ref;
-    for (int64_t t = 0; t < n; ++t)
-        for (int64_t b = 0; b < k / 256; ++b) {
-            const auto& q = reinterpret_cast<const quant::BlockQ8_K*>(act.data() + t * ab)[b];
-            ref.qs.insert(ref.qs.end(), reinterpret_cast<const uint8_t*>(q.qs),
-                          reinterpret_cast<const uint8_t*>(q.qs) + 256);
-            ref.d.push_back(q.d);
-        }
     ref.y.resize(static_cast<size_t>(n * rows));
-    if (type == TensorType::I2_S) {
-        std::vector<float> wv(static_cast<size_t>(k));
-        for (int64_t r = 0; r < rows; ++r) {
-            quant::dequantize_i2s_row(w.data() + r * (k / 4), 1.0f, wv.data(), k);  // -1, 0, +1
-            for (int64_t t = 0; t < n; ++t) {
-                const auto* blocks = reinterpret_cast<const quant::BlockQ8_K*>(act.data() + t * ab);
-                double s = 0;
-                for (int64_t i = 0; i < k; ++i) s += wv[static_cast<size_t>(i)] * blocks[i / 256].qs[i % 256];
-                ref.y[static_cast<size_t>(t * rows + r)] = static_cast<float>(s * blocks[0].d * w_scale);
-            }
+    if (i2s) {
+        const size_t ab = quant::activation_row_bytes(TensorType::I2_S, k);
+        std::vector<uint8_t> act(ab * n);
+        for (int64_t t = 0; t < n; ++t) {
+            uint8_t* row = act.data() + t * ab;
+            quant::quantize_activation_row(TensorType::I2_S, x.data() + t * k, row, k);
+            ref.qs.insert(ref.qs.end(), row, row + k);
+            float sc;
+            std::memcpy(&sc, row + k, 4);
+            for (int64_t b = 0; b < k / 256; ++b) ref.d.push_back(sc);
+            for (int64_t r = 0; r < rows; ++r)
+                ref.y[static_cast<size_t>(t * rows + r)] =
+                    quant::vec_dot_i2s_ref(w.data() + r * (k / 4), w_scale, row, k);
         }
     } else {
+        const cpu::ActFormat f = cpu::ActFormat::Q8_K_Row;
+        const size_t ab = cpu::activation_row_bytes(f, k);
+        std::vector<uint8_t> act(ab * n);
+        for (int64_t t = 0; t < n; ++t)
+            cpu::convert_activation_row_ref(f, x.data() + t * k, act.data() + t * ab, k);
+        for (int64_t t = 0; t < n; ++t)
+            for (int64_t b = 0; b < k / 256; ++b) {
+                const auto& q = reinterpret_cast<const quant::BlockQ8_K*>(act.data() + t * ab)[b];
+                ref.qs.insert(ref.qs.end(), reinterpret_cast<const uint8_t*>(q.qs),
+                              reinterpret_cast<const uint8_t*>(q.qs) + 256);
+                ref.d.push_back(q.d);
+            }
         cpu::matmul_tile_ref(type, k, w.data(), row_bytes(type, k), rows, act.data(), ab, n, ref.y.data(),
                              rows);
     }
@@ -470,17 +476,17 @@ void TestVulkanMatmul::per_token_int8() {
     GpuMatrix m = upload_matrix(ctx, type, k, rows, w.data(),
                                 type == TensorType::I2_S ? k / 4 : row_bytes(type, k), "w");
     m.scale = w_scale;
-    QCOMPARE(act_format(m, true), ActFormat::Q8_K_Row);
+    const ActFormat af = i2s ? ActFormat::I8_Row : ActFormat::Q8_K_Row;
+    QCOMPARE(act_format(m, true), af);
     Allocation X = ctx.memory().allocate(x.size() * 4, MemoryKind::Device, "x");
     ctx.upload(X.range(), x.data(), x.size() * 4);
     Allocation Y = ctx.memory().allocate(ref.y.size() * 4, MemoryKind::Device, "y");
     Allocation Q = ctx.memory().allocate(quantized_qs_bytes(k, n), MemoryKind::Device, "qs");
-    Allocation D =
-        ctx.memory().allocate(quantized_d_bytes(ActFormat::Q8_K_Row, k, n), MemoryKind::Device, "d");
+    Allocation D = ctx.memory().allocate(quantized_d_bytes(af, k, n), MemoryKind::Device, "d");
     const QuantizedActs qa{Q.range(), D.range()};
     CommandStream cs(ctx);
     cs.begin();
-    kern.quantize(cs, ActFormat::Q8_K_Row, X.range(), k, n, k, 0, qa);
+    kern.quantize(cs, af, X.range(), k, n, k, 0, qa);
     MatmulArgs a;
     a.n_tokens = n;
     a.xq = &qa;
@@ -495,7 +501,7 @@ void TestVulkanMatmul::per_token_int8() {
     ctx.download(Y.range(), gpu.y.data(), gpu.y.size() * 4);
     ctx.download(Q.range(), gpu.qs.data(), gpu.qs.size());
     ctx.download(D.range(), gpu.d.data(), gpu.d.size() * 4);
-    compare(gpu, ref, false, QTest::currentDataTag());
+    compare(gpu, ref, /*exact=*/i2s, QTest::currentDataTag());  // I2_S: bitnet.cpp's value bit for bit
 }
 
 QTEST_GUILESS_MAIN(TestVulkanMatmul)
