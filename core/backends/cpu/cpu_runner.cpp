@@ -16,6 +16,7 @@
 #include <sstream>
 #include <vector>
 
+#include "backends/cpu/attention.h"
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/matmul.h"
 #include "backends/cpu/ops.h"
@@ -84,7 +85,8 @@ public:
         o_.resize(nb * hp_.n_embd_q());
         gate_.resize(nb * hp_.n_ff);
         up_.resize(nb * hp_.n_ff);
-        scores_.assign(static_cast<size_t>(pool_.size()), std::vector<float>(static_cast<size_t>(n_ctx_)));
+        scores_.assign(static_cast<size_t>(pool_.size()),
+                       std::vector<float>(static_cast<size_t>(std::max<int64_t>(n_ctx_, hp_.head_dim))));
     }
 
     std::string device_name() const override {
@@ -182,17 +184,13 @@ private:
 
             const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
             const int64_t group = n_head / n_head_kv;
+            const bool tiled = n >= kTiledRows;  // llama.cpp's numerics choice (attention.h)
             pool_.run(n * n_head, [&](int64_t task, int thread) {
                 const int64_t t = task / n_head, h = task % n_head;
                 const int64_t kvh = h / group;
-                const int64_t n_keys = pos0 + t + 1;  // causal: up to and including this token
-                float* s = scores_[static_cast<size_t>(thread)].data();
-                attn_scores_f16(q_.data() + t * dq + h * hd, kc + kvh * hd, static_cast<size_t>(dkv), hd, n_keys,
-                                scale, s);
-                softmax_inplace(s, n_keys);
-                float* o = o_.data() + t * dq + h * hd;
-                std::fill(o, o + hd, 0.0f);
-                for (int64_t j = 0; j < n_keys; ++j) axpy_f16(s[j], vc + j * dkv + kvh * hd, hd, o);
+                AttnHead head{q_.data() + t * dq + h * hd, kc + kvh * hd, vc + kvh * hd, static_cast<size_t>(dkv), hd,
+                              pos0 + t + 1, scale};  // causal: up to and including this token
+                attention_head(head, tiled, o_.data() + t * dq + h * hd, scores_[static_cast<size_t>(thread)].data());
             });
             if (!V.attn_sub_norm.empty()) norm_rows(o_.data(), V.attn_sub_norm.data(), o_.data(), n, dq);
             matmul(pool_, ws_, L.wo, o_.data(), dq, n, h_.data(), d, nullptr, a8_);
