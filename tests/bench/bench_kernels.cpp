@@ -1,14 +1,40 @@
-// Kernel throughput on real layer shapes: matrix-vector (decode) and matrix-matrix (prefill)
-// products of each weight type, one thread, SIMD vs the scalar reference. Reports bytes/s of
-// weights streamed and multiply-adds/s.
+// Kernel throughput on real layer shapes (Google Benchmark; never part of ctest):
+//
+//   BM_Tile/<type>_<simd|scalar>/K/ROWS/TOKENS
+//       one thread, the tile kernel alone, one weight matrix that stays in the caches ("hot"):
+//       what the instructions can do, SIMD against the scalar reference.
+//   BM_MatVec/<type>/K/ROWS/THREADS
+//       matmul() of one token on the ThreadPool, rotating over enough copies of the matrix that
+//       every call streams its weights from main memory ("cold", as in decode). Counters:
+//       bytes_per_second = weight bytes streamed, bw_frac = that over the measured memory copy
+//       bandwidth with as many threads (lowbit::measure_memory_bandwidth: the decode roof).
+//   BM_Prefill/<type>/K/ROWS/THREADS   matmul() of 64 tokens (prefill), MAC/s.
+//
+// Types: F16, Q8_0, Q4_0 (baselines), TQ1_0, TQ2_0, I2_S (ternary), Q4_K, Q6_K (and Q2_K, Q3_K,
+// Q5_K: k-quants around ternary layers), onebit / onebit_i8 (W1A16 / int8 mode), binary.
+// Shapes: 2560x6912 and 6912x2560 (BitNet b1.58 2B4T's FFN up and down), 4096x4096 (LLaMA-7B
+// attention). Weight values are random but valid; speed does not depend on them.
+//
+// Run: build/<preset>/tests/bench/bench_kernels --benchmark_filter=BM_MatVec --benchmark_repetitions=5
+//      --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include <cstring>
+#include <map>
+#include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "backends/cpu/kernels.h"
+#include "backends/cpu/matmul.h"
+#include "backends/cpu/thread_pool.h"
 #include "lowbit/fp16.h"
+#include "lowbit/gguf.h"
+#include "lowbit/model.h"
+#include "lowbit/onebit.h"
+#include "lowbit/quant.h"
+#include "lowbit/system_info.h"
 #include "quant/blocks.h"
 
 using namespace lowbit;
@@ -16,76 +42,248 @@ using namespace lowbit::cpu;
 
 namespace {
 
-// Random but valid weight bytes of a type (the kernels' speed does not depend on the values).
-std::vector<uint8_t> make_weights(TensorType type, int64_t k, int64_t rows) {
-    std::vector<uint8_t> w(row_bytes(type, k) * static_cast<size_t>(rows));
-    std::mt19937 rng(1);
-    for (auto& b : w) b = static_cast<uint8_t>(rng());
-    // Make every fp16 scale/value finite: clear exponent bits that would make inf/nan.
-    if (type == TensorType::F16 || type == TensorType::BF16) {
-        auto* h = reinterpret_cast<uint16_t*>(w.data());
-        for (size_t i = 0; i < w.size() / 2; ++i) h[i] = fp32_to_fp16(static_cast<float>(rng() % 2000) / 1000.0f - 1.0f);
-    } else if (type == TensorType::F32) {
-        auto* f = reinterpret_cast<float*>(w.data());
-        for (size_t i = 0; i < w.size() / 4; ++i) f[i] = static_cast<float>(rng() % 2000) / 1000.0f - 1.0f;
-    } else {
-        const TypeTraits& t = type_traits(type);
-        const size_t nblocks = w.size() / t.block_bytes;
-        for (size_t b = 0; b < nblocks; ++b) {
-            uint8_t* blk = w.data() + b * t.block_bytes;
-            const uint16_t d = fp32_to_fp16(0.01f);
-            // The fp16 scale sits at the start (Q4_0, Q8_0) or the end (TQ types) of the block.
-            if (type == TensorType::Q4_0 || type == TensorType::Q8_0) std::memcpy(blk, &d, 2);
-            else std::memcpy(blk + t.block_bytes - 2, &d, 2);
+// What a benchmark multiplies with: a plain tensor type or a packed 1-bit kind.
+struct BenchType {
+    std::string name;
+    TensorType type;
+    WeightKind kind = WeightKind::Plain;
+    bool int8 = false;  // int8 activations (1-bit kinds' int8 mode)
+};
+
+// One weight matrix with everything a Weight points to.
+class BenchMatrix {
+  public:
+    BenchMatrix(const BenchType& bt, int64_t k, int64_t rows, uint32_t seed) : bt_(bt), k_(k), rows_(rows) {
+        std::mt19937 rng(seed);
+        if (bt.kind != WeightKind::Plain) {
+            data_.resize(static_cast<size_t>(rows * k / 8));
+            for (auto& b : data_) b = static_cast<uint8_t>(rng());
+            g_.resize(static_cast<size_t>(k));
+            h_.resize(static_cast<size_t>(rows));
+            for (auto& v : g_) v = fp32_to_fp16(0.5f + static_cast<float>(rng() % 1000) / 1000.0f);
+            for (auto& v : h_) v = fp32_to_fp16(0.01f + static_cast<float>(rng() % 1000) / 100000.0f);
+            gi_.type = hi_.type = TensorType::F16;
+            gi_.ne = {k};
+            hi_.ne = {rows};
+            gi_.data = reinterpret_cast<const uint8_t*>(g_.data());
+            hi_.data = reinterpret_cast<const uint8_t*>(h_.data());
+            gi_.nbytes = g_.size() * 2;
+            hi_.nbytes = h_.size() * 2;
+            return;
+        }
+        const TensorType t = bt.type;
+        data_.resize(tensor_bytes(t, k, k * rows));
+        if (t == TensorType::F16) {
+            auto* p = reinterpret_cast<uint16_t*>(data_.data());
+            for (int64_t i = 0; i < k * rows; ++i)
+                p[i] = fp32_to_fp16(static_cast<float>(rng() % 2000) / 1000.0f - 1.0f);
+        } else if (quant::can_quantize(t)) {
+            // Quantize a few random rows, then repeat them (quantizing 17M weights per copy is slow).
+            const int64_t pool = std::min<int64_t>(rows, 16);
+            std::vector<float> src(static_cast<size_t>(k * pool));
+            std::normal_distribution<float> nd(0.0f, 0.02f);
+            for (auto& v : src) v = nd(rng);
+            std::vector<uint8_t> q(tensor_bytes(t, k, k * pool));
+            quant::quantize_tensor(t, src.data(), q.data(), k, pool);
+            const size_t rb = t == TensorType::I2_S ? static_cast<size_t>(k / 4) : row_bytes(t, k);
+            for (int64_t r = 0; r < rows; ++r)
+                std::memcpy(data_.data() + r * rb, q.data() + (r % pool) * rb, rb);
+            if (t == TensorType::I2_S) quant::write_i2s_trailer(data_.data() + rows * rb, 0.01f);
+        } else {
+            // k-quants (decoded, never produced here): random bytes with sane fp16 scale fields.
+            for (auto& b : data_) b = static_cast<uint8_t>(rng());
+            const size_t bb = type_traits(t).block_bytes;
+            std::vector<size_t> fields;
+            if (t == TensorType::Q2_K) fields = {80, 82};
+            if (t == TensorType::Q3_K) fields = {108};
+            if (t == TensorType::Q4_K || t == TensorType::Q5_K) fields = {0, 2};
+            if (t == TensorType::Q6_K) fields = {208};
+            const uint16_t d = fp32_to_fp16(0.001f);
+            for (size_t b = 0; b < data_.size() / bb; ++b)
+                for (size_t f : fields) std::memcpy(data_.data() + b * bb + f, &d, 2);
         }
     }
-    return w;
+
+    Weight weight() const {
+        Weight w;
+        w.kind = bt_.kind;
+        w.type = bt_.kind == WeightKind::Plain ? bt_.type : TensorType::I8;
+        w.ne0 = k_;
+        w.rows = rows_;
+        w.data = data_.data();
+        if (bt_.kind != WeightKind::Plain) {
+            w.row_stride = static_cast<size_t>(k_ / 8);
+            if (bt_.kind == WeightKind::OneBit) {
+                w.in_scale = &gi_;
+                w.out_scale = &hi_;
+            } else {
+                w.scale = 0.01f;
+            }
+        } else {
+            w.row_stride =
+                bt_.type == TensorType::I2_S ? static_cast<size_t>(k_ / 4) : row_bytes(bt_.type, k_);
+            if (bt_.type == TensorType::I2_S) w.scale = 0.01f;
+        }
+        return w;
+    }
+    // Bytes a mat-vec streams: the weights (companions included).
+    size_t bytes() const { return data_.size() + (g_.size() + h_.size()) * 2; }
+
+  private:
+    BenchType bt_;
+    int64_t k_, rows_;
+    std::vector<uint8_t> data_;
+    std::vector<uint16_t> g_, h_;
+    GgufTensorInfo gi_, hi_;
+};
+
+std::vector<float> random_activations(int64_t n, uint32_t seed) {
+    std::vector<float> x(static_cast<size_t>(n));
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> nd(0.0f, 1.0f);
+    for (auto& v : x) v = nd(rng);
+    return x;
 }
 
-void BM_Matmul(benchmark::State& state, TensorType type, bool reference) {
+// Copy bandwidth of main memory per thread count, measured once per run (the decode roof).
+double copy_bandwidth(int threads) {
+    static std::map<int, double> cache;
+    auto it = cache.find(threads);
+    if (it == cache.end())
+        it = cache.emplace(threads, measure_memory_bandwidth(threads, size_t(512) << 20)).first;
+    return it->second;
+}
+
+// Matrix copies that together exceed any last-level cache, so each call reads main memory.
+constexpr size_t kColdBytes = size_t(384) << 20;
+
+void BM_MatVec(benchmark::State& state, BenchType bt) {
+    const int64_t k = state.range(0), rows = state.range(1);
+    const int threads = static_cast<int>(state.range(2));
+    std::vector<std::unique_ptr<BenchMatrix>> copies;
+    copies.push_back(std::make_unique<BenchMatrix>(bt, k, rows, 1));
+    const size_t n_copies = std::max<size_t>(2, kColdBytes / copies[0]->bytes());
+    for (size_t i = 1; i < n_copies; ++i) copies.push_back(std::make_unique<BenchMatrix>(*copies[0]));
+    std::vector<Weight> weights;
+    for (const auto& c : copies) weights.push_back(c->weight());
+    const auto x = random_activations(k, 2);
+    std::vector<float> y(static_cast<size_t>(rows));
+    ThreadPool pool(threads);
+    MatmulWorkspace ws;
+    size_t i = 0;
+    for (auto _ : state) {
+        matmul(pool, ws, weights[i], x.data(), k, 1, y.data(), rows, nullptr, bt.int8);
+        i = (i + 1) % weights.size();
+        benchmark::DoNotOptimize(y.data());
+        benchmark::ClobberMemory();
+    }
+    const double bytes = static_cast<double>(copies[0]->bytes());
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+    state.counters["bw_frac"] =
+        benchmark::Counter(bytes * static_cast<double>(state.iterations()) / copy_bandwidth(threads),
+                           benchmark::Counter::kIsRate);
+    state.SetLabel(bt.name + " " + simd_target_name());
+}
+
+void BM_Prefill(benchmark::State& state, BenchType bt) {
+    const int64_t k = state.range(0), rows = state.range(1), tokens = 64;
+    const int threads = static_cast<int>(state.range(2));
+    BenchMatrix m(bt, k, rows, 1);
+    const Weight w = m.weight();
+    const auto x = random_activations(k * tokens, 3);
+    std::vector<float> y(static_cast<size_t>(rows * tokens));
+    ThreadPool pool(threads);
+    MatmulWorkspace ws;
+    for (auto _ : state) {
+        matmul(pool, ws, w, x.data(), k, tokens, y.data(), rows, nullptr, bt.int8);
+        benchmark::DoNotOptimize(y.data());
+        benchmark::ClobberMemory();
+    }
+    state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(k * rows * tokens) * state.iterations(),
+                                                 benchmark::Counter::kIsRate);
+    state.SetLabel(bt.name + " " + simd_target_name());
+}
+
+void BM_Tile(benchmark::State& state, BenchType bt, bool reference) {
     const int64_t k = state.range(0), rows = state.range(1), tokens = state.range(2);
-    const auto w = make_weights(type, k, rows);
-    const ActFormat af = activation_format(type);
+    BenchMatrix m(bt, k, rows, 1);
+    const Weight w = m.weight();
+    const ActFormat af = bt.kind == WeightKind::Plain ? activation_format(bt.type, bt.int8)
+                                                      : (bt.int8 ? ActFormat::I8_Row : ActFormat::F32);
     const size_t ab = activation_row_bytes(af, k);
     std::vector<uint8_t> act(ab * static_cast<size_t>(tokens));
-    std::vector<float> x(static_cast<size_t>(k));
-    std::mt19937 rng(2);
-    for (auto& v : x) v = static_cast<float>(rng() % 2000) / 1000.0f - 1.0f;
+    const auto x = random_activations(k, 2);
     for (int64_t t = 0; t < tokens; ++t) convert_activation_row(af, x.data(), act.data() + t * ab, k);
     std::vector<float> y(static_cast<size_t>(rows * tokens));
-    const size_t rb = row_bytes(type, k);
     for (auto _ : state) {
-        if (reference) {
-            matmul_tile_ref(type, k, w.data(), rb, rows, act.data(), ab, tokens, y.data(), rows);
+        if (bt.kind != WeightKind::Plain) {
+            (reference ? sign_matmul_tile_ref : sign_matmul_tile)(af, k, w.data, w.row_stride, rows,
+                                                                  act.data(), ab, tokens, y.data(), rows);
         } else {
-            matmul_tile(type, k, w.data(), rb, rows, act.data(), ab, tokens, y.data(), rows);
+            (reference ? matmul_tile_ref : matmul_tile)(w.type, k, w.data, w.row_stride, rows, act.data(), ab,
+                                                        tokens, y.data(), rows);
         }
         benchmark::DoNotOptimize(y.data());
         benchmark::ClobberMemory();
     }
-    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(w.size()));
+    state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(m.bytes()));
     state.counters["MAC/s"] = benchmark::Counter(static_cast<double>(k * rows * tokens) * state.iterations(),
                                                  benchmark::Counter::kIsRate);
-    state.SetLabel(std::string(type_name(type)) + (reference ? " scalar" : std::string(" ") + simd_target_name()));
+    state.SetLabel(bt.name + (reference ? " scalar" : std::string(" ") + simd_target_name()));
 }
 
-void shapes(benchmark::internal::Benchmark* b) {
-    // Mat-vec on BitNet b1.58 2B4T's FFN (2560 -> 6912) and LLaMA-7B's attention (4096 x 4096),
-    // then a 64-token prefill on the first.
+// {K, ROWS}: 2B4T FFN up (2560 -> 6912) and down (6912 -> 2560), LLaMA-7B attention.
+const int64_t kShapes[][2] = {{2560, 6912}, {6912, 2560}, {4096, 4096}};
+
+void matvec_args(benchmark::internal::Benchmark* b) {
+    for (const auto& s : kShapes)
+        for (int th : {1, 2}) b->Args({s[0], s[1], th});
+    b->Unit(benchmark::kMicrosecond)->UseRealTime();
+}
+void prefill_args(benchmark::internal::Benchmark* b) {
+    for (int th : {1, 2}) b->Args({2560, 6912, th});
+    b->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+void tile_args(benchmark::internal::Benchmark* b) {
     b->Args({2560, 6912, 1})->Args({4096, 4096, 1})->Args({2560, 6912, 64});
     b->Unit(benchmark::kMillisecond);
 }
 
+const std::vector<BenchType>& bench_types() {
+    static const std::vector<BenchType> types = {
+        {"f16", TensorType::F16},
+        {"q8_0", TensorType::Q8_0},
+        {"q4_0", TensorType::Q4_0},
+        {"tq1_0", TensorType::TQ1_0},
+        {"tq2_0", TensorType::TQ2_0},
+        {"i2_s", TensorType::I2_S},
+        {"q2_K", TensorType::Q2_K},
+        {"q3_K", TensorType::Q3_K},
+        {"q4_K", TensorType::Q4_K},
+        {"q5_K", TensorType::Q5_K},
+        {"q6_K", TensorType::Q6_K},
+        {"onebit", TensorType::I8, WeightKind::OneBit, false},
+        {"onebit_i8", TensorType::I8, WeightKind::OneBit, true},
+        {"binary", TensorType::I8, WeightKind::Binary, false},
+    };
+    return types;
+}
+
 }  // namespace
 
-#define LOWBIT_BENCH_TYPE(T)                                                         \
-    BENCHMARK_CAPTURE(BM_Matmul, T##_simd, TensorType::T, false)->Apply(shapes);     \
-    BENCHMARK_CAPTURE(BM_Matmul, T##_scalar, TensorType::T, true)->Apply(shapes);
-
-LOWBIT_BENCH_TYPE(F16)
-LOWBIT_BENCH_TYPE(Q8_0)
-LOWBIT_BENCH_TYPE(Q4_0)
-LOWBIT_BENCH_TYPE(TQ2_0)
-LOWBIT_BENCH_TYPE(TQ1_0)
-
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    for (const BenchType& bt : bench_types()) {
+        benchmark::RegisterBenchmark(("BM_MatVec/" + bt.name).c_str(), BM_MatVec, bt)->Apply(matvec_args);
+        benchmark::RegisterBenchmark(("BM_Prefill/" + bt.name).c_str(), BM_Prefill, bt)->Apply(prefill_args);
+        benchmark::RegisterBenchmark(("BM_Tile/" + bt.name + "_simd").c_str(), BM_Tile, bt, false)
+            ->Apply(tile_args);
+        benchmark::RegisterBenchmark(("BM_Tile/" + bt.name + "_scalar").c_str(), BM_Tile, bt, true)
+            ->Apply(tile_args);
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::AddCustomContext("simd_target", simd_target_name());
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

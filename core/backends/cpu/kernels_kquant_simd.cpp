@@ -104,8 +104,8 @@ HWY_INLINE void decode(const quant::BlockQ2_K& b, DecodedBlock& o) {
         }
     }
     o.corr16 = _mm256_cvtepu8_epi16(m8);
-    o.d = fp16_to_fp32(b.d);
-    o.dmin = fp16_to_fp32(b.dmin);
+    o.d = _cvtsh_ss(b.d);
+    o.dmin = _cvtsh_ss(b.dmin);
     o.has_min = true;
 }
 
@@ -139,7 +139,7 @@ HWY_INLINE void decode(const quant::BlockQ3_K& b, DecodedBlock& o) {
         }
     }
     o.corr16 = _mm256_slli_epi16(sc16, 2);  // 4·sc
-    o.d = fp16_to_fp32(b.d);
+    o.d = _cvtsh_ss(b.d);
     o.dmin = 0.0f;
     o.has_min = false;
 }
@@ -184,8 +184,8 @@ HWY_INLINE void decode_k4(const Block& b, DecodedBlock& o) {
     }
     // Each min covers two bsums (32 elements).
     o.corr16 = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16), _mm_unpacklo_epi16(m16, m16));
-    o.d = fp16_to_fp32(b.d);
-    o.dmin = fp16_to_fp32(b.dmin);
+    o.d = _cvtsh_ss(b.d);
+    o.dmin = _cvtsh_ss(b.dmin);
     o.has_min = true;
 }
 HWY_INLINE void decode(const quant::BlockQ4_K& b, DecodedBlock& o) {
@@ -214,7 +214,7 @@ HWY_INLINE void decode(const quant::BlockQ6_K& b, DecodedBlock& o) {
         for (int i = 0; i < 4; ++i) o.sc[4 * h + i] = pair_scales(dup, i);
     }
     o.corr16 = _mm256_slli_epi16(sc16, 5);  // 32·sc
-    o.d = fp16_to_fp32(b.d);
+    o.d = _cvtsh_ss(b.d);
     o.dmin = 0.0f;
     o.has_min = false;
 }

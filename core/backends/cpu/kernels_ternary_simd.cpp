@@ -57,12 +57,6 @@ HWY_INLINE void tile_driver(int64_t k, const uint8_t* w, size_t ws, int64_t nr, 
     }
 }
 
-HWY_INLINE int block_sum(const BlockQ8_K& b) {
-    int s = 0;
-    for (int i = 0; i < QK_K / 16; ++i) s += b.bsums[i];
-    return s;
-}
-
 // I2_S's finish, exactly as quant::vec_dot_i2s_ref computes it (without the tensor scale, which
 // matmul applies): raw = Σ code·q over the row, then ((float)raw - (float)Σq) / s.
 HWY_INLINE float i2s_finish(int32_t raw, const uint8_t* act_row, int64_t k) {
@@ -100,27 +94,27 @@ HWY_INLINE __m512i tq2_act(const int8_t* qs, int l) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
+// Σ (c − 1)·a per lane: the dot product of the codes minus that of ones with the same
+// activations (shared by all rows of a tile), so no scalar block sums are needed.
 template <int R, int T>
 LOWBIT_VNNI_ATTR void tq2_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y,
                                int64_t ldy) {
     const int64_t nb = k / QK_K;
     __m512 acc[R][T];
-    float corr[R][T];
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) {
-            acc[r][t] = _mm512_setzero_ps();
-            corr[r][t] = 0.0f;
-        }
-    const __m512i mask = _mm512_set1_epi8(3);
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
+    const __m512i mask = _mm512_set1_epi8(3), ones = _mm512_set1_epi8(1);
     for (int64_t b = 0; b < nb; ++b) {
-        __m512i av[T][4];
+        __m512i av[T][4], asum[T];
         float ad[T];
-        int asum[T];
         for (int t = 0; t < T; ++t) {
             const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a + t * as)[b];
-            for (int l = 0; l < 4; ++l) av[t][l] = tq2_act(ab.qs, l);
+            asum[t] = _mm512_setzero_si512();
+            for (int l = 0; l < 4; ++l) {
+                av[t][l] = tq2_act(ab.qs, l);
+                asum[t] = dot_u8s8(asum[t], ones, av[t][l]);
+            }
             ad[t] = ab.d;
-            asum[t] = block_sum(ab);
         }
         for (int r = 0; r < R; ++r) {
             const BlockTQ2_0& wb = reinterpret_cast<const BlockTQ2_0*>(w + r * ws)[b];
@@ -129,21 +123,19 @@ LOWBIT_VNNI_ATTR void tq2_tile(int64_t k, const uint8_t* w, size_t ws, const uin
             const __m512i c1 = _mm512_and_si512(_mm512_srli_epi16(q, 2), mask);
             const __m512i c2 = _mm512_and_si512(_mm512_srli_epi16(q, 4), mask);
             const __m512i c3 = _mm512_and_si512(_mm512_srli_epi16(q, 6), mask);
-            const float wd = fp16_to_fp32(wb.d);
+            const float wd = _cvtsh_ss(wb.d);
             for (int t = 0; t < T; ++t) {
-                __m512i s = _mm512_setzero_si512();
-                s = dot_u8s8(s, c0, av[t][0]);
+                __m512i s = dot_u8s8(_mm512_setzero_si512(), c0, av[t][0]);
                 s = dot_u8s8(s, c1, av[t][1]);
                 s = dot_u8s8(s, c2, av[t][2]);
                 s = dot_u8s8(s, c3, av[t][3]);
-                const float scale = wd * ad[t];
-                acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(scale), acc[r][t]);
-                corr[r][t] += scale * static_cast<float>(asum[t]);
+                s = _mm512_sub_epi32(s, asum[t]);
+                acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(wd * ad[t]), acc[r][t]);
             }
         }
     }
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) y[t * ldy + r] = _mm512_reduce_add_ps(acc[r][t]) - corr[r][t];
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = _mm512_reduce_add_ps(acc[r][t]);
 }
 
 // ---- TQ1_0: five base-3 digits per byte ------------------------------------------------------
@@ -201,35 +193,36 @@ LOWBIT_VNNI_ATTR void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uin
                                int64_t ldy) {
     const int64_t nb = k / QK_K;
     __m512 acc[R][T];
-    float corr[R][T];
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) {
-            acc[r][t] = _mm512_setzero_ps();
-            corr[r][t] = 0.0f;
-        }
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
+    const __m512i ones = _mm512_set1_epi8(1);
     for (int64_t b = 0; b < nb; ++b) {
-        const BlockQ8_K* ab[T];
-        int asum[T];
+        __m512i av[T][4], asum[T];
+        float ad[T];
         for (int t = 0; t < T; ++t) {
-            ab[t] = reinterpret_cast<const BlockQ8_K*>(a + t * as) + b;
-            asum[t] = block_sum(*ab[t]);
+            const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a + t * as)[b];
+            asum[t] = _mm512_setzero_si512();
+            for (int i = 0; i < 4; ++i) {
+                av[t][i] = _mm512_loadu_si512(ab.qs + 64 * i);
+                asum[t] = dot_u8s8(asum[t], ones, av[t][i]);
+            }
+            ad[t] = ab.d;
         }
         for (int r = 0; r < R; ++r) {
             const BlockTQ1_0& wb = reinterpret_cast<const BlockTQ1_0*>(w + r * ws)[b];
             TQ1Codes c;
             tq1_codes(wb, c);
-            const float wd = fp16_to_fp32(wb.d);
+            const float wd = _cvtsh_ss(wb.d);
             for (int t = 0; t < T; ++t) {
-                __m512i s = _mm512_setzero_si512();
-                for (int i = 0; i < 4; ++i) s = dot_u8s8(s, c.c[i], _mm512_loadu_si512(ab[t]->qs + 64 * i));
-                const float scale = wd * ab[t]->d;
-                acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(scale), acc[r][t]);
-                corr[r][t] += scale * static_cast<float>(asum[t]);
+                __m512i s = dot_u8s8(_mm512_setzero_si512(), c.c[0], av[t][0]);
+                for (int i = 1; i < 4; ++i) s = dot_u8s8(s, c.c[i], av[t][i]);
+                s = _mm512_sub_epi32(s, asum[t]);
+                acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_set1_ps(wd * ad[t]), acc[r][t]);
             }
         }
     }
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) y[t * ldy + r] = _mm512_reduce_add_ps(acc[r][t]) - corr[r][t];
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = _mm512_reduce_add_ps(acc[r][t]);
 }
 
 // ---- I2_S ----------------------------------------------------------------------------------------
@@ -358,19 +351,26 @@ HWY_INLINE int32_t hsum_epi32(__m256i v) {
     return _mm_cvtsi128_si32(s);
 }
 
+// Σ a of a Q8_K block as 16-bit lanes laid out like the sums of eight VPMADDUBSW products, so
+// Σ (c − 1)·a = Σ c·a − Σ a is one subtraction per row (at most 8·256 in magnitude: no overflow).
+HWY_INLINE __m256i act_sum16(const BlockQ8_K& ab) {
+    const __m256i ones = _mm256_set1_epi8(1);
+    __m256i s = _mm256_maddubs_epi16(ones, load256(ab.qs));
+    for (int i = 1; i < 8; ++i) s = _mm256_add_epi16(s, _mm256_maddubs_epi16(ones, load256(ab.qs + 32 * i)));
+    return s;
+}
+
 // ---- TQ2_0: half j (32 bytes) holds elements 128j + 32l + m at bits 2l of byte m. ----
 template <int R, int T>
 void tq2_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, int64_t ldy) {
     const int64_t nb = k / QK_K;
     const __m256i mask = _mm256_set1_epi8(3);
     __m256 acc[R][T];
-    float corr[R][T];
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) {
-            acc[r][t] = _mm256_setzero_ps();
-            corr[r][t] = 0.0f;
-        }
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
+        __m256i asum16[T];
+        for (int t = 0; t < T; ++t) asum16[t] = act_sum16(reinterpret_cast<const BlockQ8_K*>(a + t * as)[b]);
         for (int r = 0; r < R; ++r) {
             const BlockTQ2_0& wb = reinterpret_cast<const BlockTQ2_0*>(w + r * ws)[b];
             __m256i c[2][4];
@@ -381,7 +381,7 @@ void tq2_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t a
                 c[h][2] = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
                 c[h][3] = _mm256_and_si256(_mm256_srli_epi16(v, 6), mask);
             }
-            const float wd = fp16_to_fp32(wb.d);
+            const float wd = _cvtsh_ss(wb.d);
             for (int t = 0; t < T; ++t) {
                 const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a + t * as)[b];
                 __m256i s16 = _mm256_setzero_si256();
@@ -389,15 +389,14 @@ void tq2_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t a
                     for (int l = 0; l < 4; ++l)
                         s16 = _mm256_add_epi16(
                             s16, _mm256_maddubs_epi16(c[h][l], load256(ab.qs + 128 * h + 32 * l)));
-                const float scale = wd * ab.d;
+                s16 = _mm256_sub_epi16(s16, asum16[t]);
                 acc[r][t] =
-                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(widen_sum(s16)), _mm256_set1_ps(scale), acc[r][t]);
-                corr[r][t] += scale * static_cast<float>(block_sum(ab));
+                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(widen_sum(s16)), _mm256_set1_ps(wd * ab.d), acc[r][t]);
             }
         }
     }
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) y[t * ldy + r] = hsum_ps(acc[r][t]) - corr[r][t];
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = hsum_ps(acc[r][t]);
 }
 
 // ---- TQ1_0: base-3 digits by wrapping byte multiplies by 3 and unsigned compares. ----
@@ -419,13 +418,11 @@ template <int R, int T>
 void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, int64_t ldy) {
     const int64_t nb = k / QK_K;
     __m256 acc[R][T];
-    float corr[R][T];
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) {
-            acc[r][t] = _mm256_setzero_ps();
-            corr[r][t] = 0.0f;
-        }
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
+        __m256i asum16[T];
+        for (int t = 0; t < T; ++t) asum16[t] = act_sum16(reinterpret_cast<const BlockQ8_K*>(a + t * as)[b]);
         for (int r = 0; r < R; ++r) {
             const BlockTQ1_0& wb = reinterpret_cast<const BlockTQ1_0*>(w + r * ws)[b];
             __m256i c[8];
@@ -443,21 +440,20 @@ void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t a
             c[5] = digits(_mm256_set_m128i(z3, z1));
             c[6] = digits(_mm256_set_m128i(z27, z9));
             c[7] = digits(_mm256_set_m128i(h, z81));
-            const float wd = fp16_to_fp32(wb.d);
+            const float wd = _cvtsh_ss(wb.d);
             for (int t = 0; t < T; ++t) {
                 const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a + t * as)[b];
                 __m256i s16 = _mm256_setzero_si256();
                 for (int i = 0; i < 8; ++i)
                     s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(c[i], load256(ab.qs + 32 * i)));
-                const float scale = wd * ab.d;
+                s16 = _mm256_sub_epi16(s16, asum16[t]);
                 acc[r][t] =
-                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(widen_sum(s16)), _mm256_set1_ps(scale), acc[r][t]);
-                corr[r][t] += scale * static_cast<float>(block_sum(ab));
+                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(widen_sum(s16)), _mm256_set1_ps(wd * ab.d), acc[r][t]);
             }
         }
     }
     for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) y[t * ldy + r] = hsum_ps(acc[r][t]) - corr[r][t];
+        for (int t = 0; t < T; ++t) y[t * ldy + r] = hsum_ps(acc[r][t]);
 }
 
 // ---- I2_S: one 32-byte block is 128 codes, group g (bits 6-2g) against activations 32g.. ----
