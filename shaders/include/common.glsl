@@ -159,3 +159,15 @@ float sqrt_rn(float a) {
     precise float s = s0 + r / (2.0 * s0);
     return s;
 }
+
+// 1 / (hi + lo) rounded to float, as the CPU rounds 1.0 / (a double sum).
+float df_recip_to_float(vec2 s) {
+    const float q0 = div_rn(1.0, s.x);
+    const vec2 p = two_prod(q0, s.x);
+    precise float r = ((1.0 - p.x) - p.y) - q0 * s.y;
+    precise float q = q0 + q0 * r;
+    return q;
+}
+
+// A float rounded to the nearest half and back (exactly as the CPU's F16 conversions).
+float round_f16(float v) { return f16_to_f32(f32_to_f16(v)); }

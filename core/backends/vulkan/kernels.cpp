@@ -36,6 +36,7 @@ struct KvStorePush {
 struct AttentionPush {
     uint32_t n_tokens, n_head, n_head_kv, head_dim, q_stride, o_stride, pos0;
     float scale;
+    uint32_t f16_numerics;
 };
 struct GluPush {
     uint32_t n, relu2;
@@ -201,8 +202,16 @@ void Kernels::attention(CommandStream& cs, const AttentionArgs& a) {
                                std::to_string(a.n_head) + "/" + std::to_string(a.n_head_kv) +
                                " heads is not supported (even head size up to 256 needed)");
     const Pipeline& p = ctx_.pipelines().get("attention", {64});
-    const AttentionPush push{a.n_tokens, a.n_head,   a.n_head_kv, a.head_dim,
-                             a.q_stride, a.o_stride, a.pos0,      a.scale};
+    AttentionPush push{};
+    push.n_tokens = a.n_tokens;
+    push.n_head = a.n_head;
+    push.n_head_kv = a.n_head_kv;
+    push.head_dim = a.head_dim;
+    push.q_stride = a.q_stride;
+    push.o_stride = a.o_stride;
+    push.pos0 = a.pos0;
+    push.scale = a.scale;
+    push.f16_numerics = a.f16_numerics ? 1u : 0u;
     // Only the cache rows up to the last key are read.
     const VkDeviceSize used = static_cast<VkDeviceSize>(a.pos0 + a.n_tokens) * a.n_head_kv * a.head_dim * 2;
     cs.dispatch(p, {a.q, a.k_cache.sub(0, used), a.v_cache.sub(0, used), a.o}, push, a.n_tokens * a.n_head);

@@ -74,7 +74,12 @@ class Kernels {
         BufferRange q, k_cache, v_cache, o;
         uint32_t n_tokens = 1, n_head = 1, n_head_kv = 1, head_dim = 0, q_stride = 0, o_stride = 0, pos0 = 0;
         float scale = 1.0f;
+        // The CPU's (llama.cpp's) numerics for small batches: F16 query and F16 accumulator over
+        // the keys in order. Otherwise F32 throughout (see shaders/attention.comp).
+        bool f16_numerics = true;
     };
+    // Batches of at least this many tokens use the F32 attention numerics (as the CPU backend).
+    static constexpr uint32_t kTiledAttentionRows = 64;
     void attention(CommandStream& cs, const AttentionArgs& a);
     // y = act(gate) * up over n floats (SiLU, or ReLU^2 when relu2).
     void glu(CommandStream& cs, const BufferRange& gate, const BufferRange& up, const BufferRange& y,

@@ -312,6 +312,7 @@ class VulkanRunner final : public Runner {
             at.o_stride = dq;
             at.pos0 = pos0;
             at.scale = 1.0f / std::sqrt(static_cast<float>(hd));
+            at.f16_numerics = n < Kernels::kTiledAttentionRows;  // the CPU backend's choice
             kern_->attention(cs, at);
             if (L.attn_sub_norm)
                 kern_->rms_norm(cs, o_.range(), dq, 0, n, dq, L.attn_sub_norm.range(), o_.range(), dq, eps);
