@@ -19,6 +19,11 @@ const std::vector<Command>& commands() {
          "pull OWNER/REPO [FILE...] [--dir DIR] [--revision R] [--token T (or $HF_TOKEN)] "
          "[--hub URL (or $HF_ENDPOINT)] [--parallel N] [--retries N] [--proxy URL|none] [--json]",
          "list a Hub repository's files, or download FILEs (resumable, SHA-256 checked)", cmd_pull},
+        {"convert",
+         "convert -m INPUT -o OUTPUT --type TYPE [--keep-high-precision POLICY] [--embd-type T] [--output-type T] "
+         "[--keep-type T] [--ternary-rule absmean|llama] [--onebit-method nmf|power] [--iterations N] "
+         "[--calibration FILE] [-c CTX] [--chunks N] [-t N] [--force] [--dry-run] [--tensors] [--json]",
+         "GGUF or Hugging Face model to f16/bf16/q8_0/q4_0/tq1_0/tq2_0/i2_s/onebit/binary GGUF", cmd_convert},
         {"devices", "devices [--json]", "list the devices --device accepts (CPU, Vulkan GPUs) with memory and features",
          cmd_devices},
     };

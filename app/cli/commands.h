@@ -23,5 +23,6 @@ int cmd_bench(Args& args);
 int cmd_devices(Args& args);
 int cmd_compare(Args& args);
 int cmd_pull(Args& args);
+int cmd_convert(Args& args);
 
 }  // namespace lowbit::cli

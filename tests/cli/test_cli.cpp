@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -113,6 +114,37 @@ private slots:
             QVERIFY2(o.contains(k), k);
             QVERIFY2(o.value(k).toDouble() > 0, k);
         }
+    }
+
+    // convert writes a model the other commands run; its JSON summary carries the figures the
+    // wizard and scripts read; an existing output is kept unless --force.
+    void convertThenRunTheResult() {
+        QTemporaryDir dir;
+        const QString out = dir.path() + "/tq2.gguf";
+        const QString text = QString::fromStdString(lowbit::test::shared_path("papers/onebit-paper.md"));
+        const Run c = run({"convert", "-m", model("random-llama-spm-f16.gguf"), "-o", out, "--type", "tq2_0",
+                           "--calibration", text, "-c", "128", "--chunks", "2", "--json"});
+        QCOMPARE(c.status, 0);
+        const QJsonObject o = QJsonDocument::fromJson(c.out.toUtf8()).object();
+        QCOMPARE(o.value("target").toString(), QString("tq2_0"));
+        QCOMPARE(o.value("output_bytes").toDouble(), double(QFileInfo(out).size()));
+        QVERIFY(o.value("target_bits_per_weight").toDouble() == 2.0625);  // 66 bytes per 256 weights
+        const double ppl_out = o.value("ppl_output").toObject().value("ppl").toDouble();
+        QVERIFY(o.value("ppl_source").toObject().value("ppl").toDouble() > 1.0 && ppl_out > 1.0);
+        // The figure convert printed is the one `lowbit perplexity` gives on the written file.
+        const Run p = run({"perplexity", "-m", out, "-f", text, "-c", "128", "--chunks", "2", "--json"});
+        QCOMPARE(p.status, 0);
+        QCOMPARE(QJsonDocument::fromJson(p.out.toUtf8()).object().value("ppl").toDouble(), ppl_out);
+        const Run g = run({"generate", "-m", out, "-p", "Once upon a time", "-n", "4", "--temp", "0"});
+        QCOMPARE(g.status, 0);
+        QVERIFY(g.out.startsWith("Once upon a time"));
+        const Run again = run({"convert", "-m", model("random-llama-spm-f16.gguf"), "-o", out, "--type", "tq1_0"});
+        QCOMPARE(again.status, 1);
+        QVERIFY2(again.err.contains("--force"), qPrintable(again.err));
+        QCOMPARE(QFileInfo(out).size(), qint64(o.value("output_bytes").toDouble()));  // untouched
+        const Run bad = run({"convert", "-m", model("random-llama-spm-f16.gguf"), "-o", out, "--type", "q3_x"});
+        QCOMPARE(bad.status, 2);
+        QVERIFY(bad.err.contains("unknown --type"));
     }
 
     void errorsGoToStderrWithStatus_data() {
