@@ -39,9 +39,18 @@ void DemoScript::fail(const QString& message) {
     QCoreApplication::exit(1);
 }
 
-QObject* DemoScript::findItem(const QString& objectName) const {
-    return window_.contentItem()->findChild<QObject*>(objectName);
+namespace {
+// Searches the visual tree, which (unlike the QObject tree) holds every page and delegate.
+QQuickItem* findInTree(QQuickItem* root, const QString& name) {
+    for (QQuickItem* child : root->childItems()) {
+        if (child->objectName() == name) return child;
+        if (QQuickItem* found = findInTree(child, name)) return found;
+    }
+    return nullptr;
 }
+}  // namespace
+
+QObject* DemoScript::findItem(const QString& objectName) const { return findInTree(window_.contentItem(), objectName); }
 
 void DemoScript::waitFor(std::function<bool()> done, int seconds, const QString& what) {
     auto timer = std::make_shared<QElapsedTimer>();
@@ -69,6 +78,8 @@ void DemoScript::next() {
 
         if (cmd == QLatin1String("import")) {
             app_.importAndLoad(arg);
+        } else if (cmd == QLatin1String("import-only")) {
+            app_.library()->importPath(arg);
         } else if (cmd == QLatin1String("wait-model")) {
             const int s = arg.isEmpty() ? 120 : arg.toInt();
             waitFor(

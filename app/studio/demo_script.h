@@ -3,6 +3,7 @@
 // the real window doing real work. Steps wait for what they start (a model load, a reply).
 //
 //   import PATH            import a GGUF file into the library and load it
+//   import-only PATH       import a GGUF file into the library
 //   wait-model [SECONDS]   wait until a model is loaded (default 120 s)
 //   new-chat               open a new, empty chat
 //   send TEXT              send TEXT in the open chat

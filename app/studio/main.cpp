@@ -17,12 +17,36 @@ namespace lowbit::app {
 QString version_string();
 }
 
+namespace {
+
+void setIdentity() {
+    QCoreApplication::setApplicationName(QStringLiteral("Lowbit Studio"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Lowbit"));
+    QCoreApplication::setApplicationVersion(lowbit::app::version_string());
+}
+
+bool asksForInformation(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version") return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    // --help and --version work without a display.
+    if (asksForInformation(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        setIdentity();
+        int exitCode = 0;
+        lowbit::studio::parseCommandLine(QCoreApplication::arguments(), &exitCode);
+        return exitCode;
+    }
     // QApplication rather than QGuiApplication: QtCharts (used by the comparison view) needs it.
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("Lowbit Studio"));
-    QApplication::setOrganizationName(QStringLiteral("Lowbit"));
-    QApplication::setApplicationVersion(lowbit::app::version_string());
+    setIdentity();
     QApplication::setDesktopFileName(QStringLiteral("lowbit-studio"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/lowbit-studio.svg")));
     QQuickStyle::setStyle(QStringLiteral("Basic"));

@@ -48,6 +48,38 @@ Item {
                     app: page.app
                 }
 
+                // The open chat was with another model than the loaded one: offer to switch.
+                Rectangle {
+                    id: modelHint
+                    readonly property int row: page.app.library.count >= 0 ? page.app.library.indexOf(page.app.chat.chatModelId) : -1
+                    readonly property var model: row >= 0 ? page.app.library.get(row) : null
+                    visible: model !== null && page.app.chat.chatModelId !== page.app.engine.modelId
+                             && !page.app.engine.loading && !page.app.chat.generating
+                    Layout.fillWidth: true
+                    implicitHeight: visible ? 40 : 0
+                    color: Theme.field
+                    RowLayout {
+                        anchors.fill: parent
+                        anchors.leftMargin: 20
+                        anchors.rightMargin: 12
+                        spacing: 10
+                        Icon { name: "info"; size: 16; color: Theme.textMuted }
+                        Text {
+                            Layout.fillWidth: true
+                            text: modelHint.model ? qsTr("This chat was with %1.").arg(modelHint.model.name) : ""
+                            color: Theme.textMuted
+                            font.pixelSize: Theme.body
+                            elide: Text.ElideRight
+                        }
+                        AppButton {
+                            compact: true
+                            iconName: "bolt"
+                            text: qsTr("Load it")
+                            onClicked: page.app.engine.load(page.app.chat.chatModelId)
+                        }
+                    }
+                }
+
                 Item {
                     Layout.fillWidth: true
                     Layout.fillHeight: true

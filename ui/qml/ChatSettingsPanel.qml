@@ -100,7 +100,7 @@ Rectangle {
                         color: Theme.textFaint
                         font.pixelSize: Theme.small
                         text: panel.app.engine.modelId > 0
-                              ? qsTr("Automatic uses %1, %2. Plain completion continues your text without roles (for base models).")
+                              ? qsTr("Automatic: %1 (%2). Plain completion continues your text without roles, for base models.")
                                     .arg(panel.app.engine.formatName).arg(panel.app.engine.formatSource)
                               : qsTr("Automatic reads the model's chat template. Plain completion continues your text without roles (for base models).")
                     }

@@ -79,6 +79,20 @@ ApplicationWindow {
         app.settings.saveWindowGeometry(x, y, width, height, maximized)
     }
 
+    // A history that will not be saved (after a refused database) says so all the time.
+    header: Rectangle {
+        visible: window.app.temporaryStorage && window.app.storageProblem.length === 0
+        height: visible ? 30 : 0
+        color: Theme.warningSoft
+        Text {
+            anchors.centerIn: parent
+            text: qsTr("Temporary chat history: nothing you do now is saved when Lowbit Studio quits.")
+            color: Theme.warning
+            font.pixelSize: Theme.small
+            font.weight: Font.DemiBold
+        }
+    }
+
     RowLayout {
         anchors.fill: parent
         spacing: 0
@@ -97,6 +111,7 @@ ApplicationWindow {
 
             ChatPage {
                 id: chatPage
+                objectName: "chatPage"
                 app: window.app
                 onOpenLibrary: window.showPage("library")
             }

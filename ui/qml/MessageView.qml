@@ -50,28 +50,46 @@ Item {
         y: 12
         spacing: 6
 
-        // ---- the person's message ----
-        Rectangle {
+        // ---- the person's message: actions on hover to its left, then the bubble ----
+        RowLayout {
             visible: message.isUser && !message.editing
             Layout.alignment: Qt.AlignRight
-            Layout.maximumWidth: body.width * 0.78
-            implicitWidth: userText.implicitWidth + 28
-            implicitHeight: userText.implicitHeight + 20
-            radius: 16
-            color: Theme.userBubble
-            TextEdit {
-                id: userText
-                x: 14
-                y: 10
-                width: Math.min(implicitWidth, body.width * 0.78 - 28)
-                text: message.text
-                readOnly: true
-                selectByMouse: true
-                wrapMode: TextEdit.Wrap
-                color: Theme.text
-                selectionColor: Theme.accent
-                selectedTextColor: Theme.accentText
-                font.pixelSize: Theme.emphasis
+            spacing: 4
+            RowLayout {
+                spacing: 2
+                Layout.alignment: Qt.AlignVCenter
+                opacity: hover.hovered ? 1 : 0
+                IconButton { objectName: "copyMessageButton"; iconName: message.copied ? "check" : "copy"; tip: qsTr("Copy"); boxSize: 28; iconSize: 15; onClicked: message.copy() }
+                IconButton {
+                    objectName: "editMessageButton"
+                    iconName: "pencil"
+                    tip: qsTr("Edit and resend")
+                    boxSize: 28
+                    iconSize: 15
+                    enabled: !message.app.chat.generating
+                    onClicked: message.startEdit()
+                }
+            }
+            Rectangle {
+                Layout.maximumWidth: body.width * 0.78
+                implicitWidth: userText.implicitWidth + 28
+                implicitHeight: userText.implicitHeight + 20
+                radius: 16
+                color: Theme.userBubble
+                TextEdit {
+                    id: userText
+                    x: 14
+                    y: 10
+                    width: Math.min(implicitWidth, body.width * 0.78 - 28)
+                    text: message.text
+                    readOnly: true
+                    selectByMouse: true
+                    wrapMode: TextEdit.Wrap
+                    color: Theme.text
+                    selectionColor: Theme.accent
+                    selectedTextColor: Theme.accentText
+                    font.pixelSize: Theme.emphasis
+                }
             }
         }
         // Edit-and-resend.
@@ -117,23 +135,6 @@ Item {
                 }
             }
         }
-        RowLayout {
-            visible: message.isUser && !message.editing
-            Layout.alignment: Qt.AlignRight
-            spacing: 2
-            opacity: hover.hovered ? 1 : 0
-            IconButton { objectName: "copyMessageButton"; iconName: message.copied ? "check" : "copy"; tip: qsTr("Copy"); boxSize: 28; iconSize: 15; onClicked: message.copy() }
-            IconButton {
-                objectName: "editMessageButton"
-                iconName: "pencil"
-                tip: qsTr("Edit and resend")
-                boxSize: 28
-                iconSize: 15
-                enabled: !message.app.chat.generating
-                onClicked: message.startEdit()
-            }
-        }
-
         // ---- the model's reply ----
         RowLayout {
             visible: !message.isUser

@@ -130,7 +130,7 @@ Card {
             Layout.fillWidth: true
             spacing: 8
             Text {
-                text: qsTr("Weights")
+                text: qsTr("Weight types")
                 color: Theme.textFaint
                 font.pixelSize: Theme.small
                 font.weight: Font.DemiBold
@@ -142,6 +142,10 @@ Card {
                 font.family: Theme.monoFamily
                 elide: Text.ElideRight
                 Layout.fillWidth: true
+                ToolTip.visible: typesHover.hovered
+                ToolTip.text: qsTr("Tensor types, with the share of the parameters each holds")
+                ToolTip.delay: 600
+                HoverHandler { id: typesHover }
             }
         }
 

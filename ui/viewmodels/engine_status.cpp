@@ -3,6 +3,7 @@
 #include <QFileInfo>
 
 #include "engine/model_inspector.h"
+#include "model_library.h"
 #include "settings_model.h"
 #include "storage/storage_error.h"
 #include "studio_context.h"
@@ -87,7 +88,11 @@ bool EngineStatus::load(qint64 modelId) {
         return false;
     }
     loadingModelId_ = modelId;
-    loadingName_ = m->name;
+    try {
+        loadingName_ = ModelLibrary::displayName(*m, ctx_.storage->models().listModels());
+    } catch (const app::StorageError&) {
+        loadingName_ = m->name;
+    }
     clearNotice();
     app::EngineLoadRequest request;
     request.path = m->path;

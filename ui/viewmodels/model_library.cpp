@@ -86,7 +86,7 @@ QVariant ModelLibrary::data(const QModelIndex& index, int role) const {
             return m.id;
         case Qt::DisplayRole:
         case NameRole:
-            return m.name;
+            return row.displayName;
         case PathRole:
             return m.path;
         case FileNameRole:
@@ -151,6 +151,12 @@ QString ModelLibrary::totalSizeText() const {
     return app::formatBytes(total);
 }
 
+QString ModelLibrary::displayName(const app::ModelRecord& model, const QList<app::ModelRecord>& all) {
+    int uses = 0;
+    for (const app::ModelRecord& m : all) uses += m.name == model.name ? 1 : 0;
+    return uses > 1 ? QFileInfo(model.path).completeBaseName() : model.name;
+}
+
 void ModelLibrary::refresh() {
     QList<app::ModelRecord> records;
     try {
@@ -168,6 +174,7 @@ void ModelLibrary::refresh() {
         row.estimatedBytes = qint64(d.value(QStringLiteral("estimated_bytes")).toDouble());
         row.layers = d.value(QStringLiteral("layers")).toInt();
         row.missing = !QFileInfo::exists(r.path);
+        row.displayName = displayName(r, records);
         rows << row;
     }
     const bool countChange = rows.size() != rows_.size();

@@ -49,6 +49,10 @@ class ModelLibrary : public QAbstractListModel {
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
+    // general.name, or the file's base name when several models of the library share that name
+    // (variants of one model usually do).
+    static QString displayName(const app::ModelRecord& model, const QList<app::ModelRecord>& all);
+
     int count() const { return int(rows_.size()); }
     int busy() const { return busy_; }
     QString totalSizeText() const;
@@ -75,6 +79,7 @@ class ModelLibrary : public QAbstractListModel {
   private:
     struct Row {
         app::ModelRecord record;
+        QString displayName;  // general.name, or the file name when several share that name
         double linearBits = 0;
         qint64 estimatedBytes = 0;
         int layers = 0;

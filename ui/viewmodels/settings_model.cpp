@@ -143,7 +143,7 @@ void SettingsModel::refreshDevices() {
         watcher->deleteLater();
         emit devicesChanged();
     });
-    app::DeviceRegistry* registry = ctx_.devices;
+    std::shared_ptr<app::DeviceRegistry> registry = ctx_.devices;
     watcher->setFuture(QtConcurrent::run([registry] { return registry->devices(); }));
 }
 

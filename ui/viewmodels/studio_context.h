@@ -30,7 +30,9 @@ class Storage {
 struct StudioContext {
     std::unique_ptr<Storage> storage;
     app::EngineHost* engine = nullptr;
-    app::DeviceRegistry* devices = nullptr;
+    // Shared: the device query runs on a pool thread and may outlive the window (the Vulkan
+    // instance takes a while to create), so the registry lives until the query is done.
+    std::shared_ptr<app::DeviceRegistry> devices;
     QString dataDir;
     QString defaultModelsDir;
 };

@@ -43,11 +43,10 @@ StudioController::StudioController(StudioOptions options, QObject* parent)
     QDir().mkpath(ctx_.defaultModelsDir);
     openStorage();
 
-    devices_ = std::make_unique<app::DeviceRegistry>();
     host_ = std::make_unique<app::EngineHost>(options_.engineFactory ? options_.engineFactory()
                                                                      : app::createLowbitEngine());
     ctx_.engine = host_.get();
-    ctx_.devices = devices_.get();
+    ctx_.devices = std::make_shared<app::DeviceRegistry>();
 
     settings_ = std::make_unique<SettingsModel>(ctx_);
     status_ = std::make_unique<EngineStatus>(ctx_, *settings_);
@@ -105,8 +104,10 @@ void StudioController::wireViewModels() {
     connect(settings_.get(), &SettingsModel::modelsFolderChanged, library_.get(),
             &ModelLibrary::scanModelsFolder);
     connect(library_.get(), &ModelLibrary::imported, this, [this](qint64 id, const QString&) {
-        if (pendingLoadModelId_ == -1) {
-            pendingLoadModelId_ = 0;
+        if (pendingLoadPath_.isEmpty()) return;
+        const auto m = ctx_.storage->models().model(id);
+        if (m && m->path == pendingLoadPath_) {
+            pendingLoadPath_.clear();
             status_->load(id);
         }
     });
@@ -188,7 +189,7 @@ void StudioController::importAndLoad(const QString& path) {
         status_->load(existing->id);
         return;
     }
-    pendingLoadModelId_ = -1;  // load whatever this import produces
+    pendingLoadPath_ = abs;
     library_->importPath(abs);
 }
 

@@ -84,7 +84,6 @@ class StudioController : public QObject {
     StudioOptions options_;
     StudioContext ctx_;
     std::unique_ptr<QTemporaryDir> tempDir_;
-    std::unique_ptr<app::DeviceRegistry> devices_;
     std::unique_ptr<app::EngineHost> host_;
     std::unique_ptr<SettingsModel> settings_;
     std::unique_ptr<EngineStatus> status_;
@@ -94,7 +93,7 @@ class StudioController : public QObject {
     QString storageProblem_;
     QString storageProblemKind_;
     QString notice_;
-    qint64 pendingLoadModelId_ = 0;
+    QString pendingLoadPath_;  // importAndLoad: load this file once its import finishes
 };
 
 }  // namespace lowbit::ui

@@ -104,6 +104,7 @@ ModelFacts inspectModel(const QString& path) {
     struct TypeShare {
         int tensors = 0;
         qint64 bytes = 0;
+        qint64 elements = 0;
     };
     std::map<std::string, TypeShare> byType;
     qint64 elements = 0, bytes = 0, linElements = 0, linBytes = 0;
@@ -114,6 +115,7 @@ ModelFacts inspectModel(const QString& path) {
         auto& share = byType[std::string(type_name(t.type))];
         ++share.tensors;
         share.bytes += qint64(t.nbytes);
+        share.elements += n;
         if (t.name.rfind("blk.", 0) == 0 && t.ne.size() >= 2 && t.ne[1] > 1) {
             linElements += n;
             linBytes += qint64(t.nbytes);
@@ -125,12 +127,14 @@ ModelFacts inspectModel(const QString& path) {
     r.bitsPerWeight = 8.0 * double(bytes) / double(elements);
     facts.linearBitsPerWeight = linElements ? 8.0 * double(linBytes) / double(linElements) : 0;
 
+    // By share of the parameters: what the weights are stored as. (For a small ternary model the
+    // high-precision embeddings may hold most of the bytes but few of the matrices.)
     std::vector<std::pair<std::string, TypeShare>> types(byType.begin(), byType.end());
     std::sort(types.begin(), types.end(),
-              [](const auto& a, const auto& b) { return a.second.bytes > b.second.bytes; });
+              [](const auto& a, const auto& b) { return a.second.elements > b.second.elements; });
     QStringList typeText;
     for (const auto& [t, share] : types) {
-        const double pct = 100.0 * double(share.bytes) / double(bytes);
+        const double pct = 100.0 * double(share.elements) / double(elements);
         typeText << QStringLiteral("%1 ×%2 (%3%)")
                         .arg(QString::fromStdString(t).toUpper())
                         .arg(share.tensors)

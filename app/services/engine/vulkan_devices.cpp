@@ -18,7 +18,9 @@ class VulkanDeviceProvider final : public DeviceProvider {
                 ComputeDevice c;
                 c.id = QStringLiteral("vulkan:%1").arg(d.index);
                 c.name = QString::fromStdString(d.name);
-                c.kind = QStringLiteral("gpu");
+                // A CPU-type Vulkan device (lavapipe, SwiftShader) runs on the processor: it is
+                // listed, but it is not a GPU to fit a model into.
+                c.kind = d.type == vulkan::DeviceType::Cpu ? QStringLiteral("software") : QStringLiteral("gpu");
                 c.memoryBytes = qint64(d.device_local_bytes);
                 qint64 budget = 0;
                 for (const auto& h : d.heaps) {
