@@ -18,6 +18,7 @@
 #include "hwy/highway.h"
 // clang-format off
 #include "backends/cpu/kernels.h"
+#include "backends/cpu/prefetch.h"
 #include "backends/cpu/kernels_ternary.h"
 #include "lowbit/fp16.h"
 #include "quant/blocks.h"
@@ -269,8 +270,10 @@ void kquant_matmul(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uin
     }
     for (; t < nt; ++t) {
         int64_t r = 0;
-        for (; r + 4 <= nr; r += 4)
+        for (; r + 4 <= nr; r += 4) {
+            if (nt == 1) prefetch_tile_ahead(w + r * ws, ws);
             kquant_tile<Block, 4, 1>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        }
         for (; r < nr; ++r) kquant_tile<Block, 1, 1>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
     }
 }

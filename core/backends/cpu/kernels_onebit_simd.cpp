@@ -14,6 +14,7 @@
 // clang-format off
 #include "backends/cpu/act_quant.h"
 #include "backends/cpu/kernels.h"
+#include "backends/cpu/prefetch.h"
 #include "backends/cpu/sign_table.h"
 #include "lowbit/error.h"
 // clang-format on
@@ -43,7 +44,10 @@ HWY_INLINE void sign_driver(int64_t k, const uint8_t* w, size_t ws, int64_t nr, 
     }
     for (; t < nt; ++t) {
         int64_t r = 0;
-        for (; r + 4 <= nr; r += 4) Tile41(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        for (; r + 4 <= nr; r += 4) {
+            if (nt == 1) prefetch_tile_ahead(w + r * ws, ws);
+            Tile41(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        }
         for (; r < nr; ++r) Tile11(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
     }
 }

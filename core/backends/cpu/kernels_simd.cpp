@@ -8,6 +8,7 @@
 #include "hwy/highway.h"
 // clang-format off
 #include "backends/cpu/kernels.h"
+#include "backends/cpu/prefetch.h"
 #include "backends/cpu/kernels_ternary.h"
 #include "lowbit/fp16.h"
 #include "quant/blocks.h"
@@ -49,8 +50,8 @@ HWY_INLINE float weight_scalar(const WT* p, int64_t i) {
 }
 
 template <typename WT, int R, int T>
-HWY_INLINE void float_tile(int64_t k, const uint8_t* w, size_t w_stride, const uint8_t* a, size_t a_stride, float* y,
-                           int64_t ldy) {
+HWY_INLINE void float_tile(int64_t k, const uint8_t* w, size_t w_stride, const uint8_t* a, size_t a_stride,
+                           float* y, int64_t ldy) {
     const hn::ScalableTag<float> df;
     const int64_t N = static_cast<int64_t>(hn::Lanes(df));
     using V = hn::Vec<decltype(df)>;
@@ -94,7 +95,8 @@ struct Block16 {
 template <class D16>
 HWY_INLINE void widen_q8(D16 d16, const int8_t* q, Block16<D16>& out) {
     const hn::Rebind<int8_t, D16> d8;
-    for (size_t p = 0; p < Block16<D16>::kParts; ++p) out.v[p] = hn::PromoteTo(d16, hn::LoadU(d8, q + p * Block16<D16>::kLanes));
+    for (size_t p = 0; p < Block16<D16>::kParts; ++p)
+        out.v[p] = hn::PromoteTo(d16, hn::LoadU(d8, q + p * Block16<D16>::kLanes));
 }
 
 // Q4_0: element i < 16 is the low nibble of byte i, element 16 + i its high nibble; both minus 8.
@@ -115,8 +117,8 @@ HWY_INLINE void widen_q4(D16 d16, const uint8_t* qs, Block16<D16>& out) {
 }
 
 template <bool kQ4, int R, int T>
-HWY_INLINE void q8_tile(int64_t k, const uint8_t* w, size_t w_stride, const uint8_t* a, size_t a_stride, float* y,
-                        int64_t ldy) {
+HWY_INLINE void q8_tile(int64_t k, const uint8_t* w, size_t w_stride, const uint8_t* a, size_t a_stride,
+                        float* y, int64_t ldy) {
     // int16 lanes: at most 32 (a whole block in one 512-bit register); Q4_0 needs parts of 16.
     using D16 = hn::CappedTag<int16_t, kQ4 ? 16 : 32>;
     const D16 d16;
@@ -171,12 +173,15 @@ HWY_INLINE void q8_tile(int64_t k, const uint8_t* w, size_t w_stride, const uint
 constexpr int kTileRows = HWY_MAX_BYTES >= 64 ? 4 : 2;
 
 template <template <int, int> class Tile>
-HWY_INLINE void run_tiles(int64_t k, const uint8_t* w, size_t w_stride, int64_t nr, const uint8_t* a, size_t a_stride,
-                          int64_t nt, float* y, int64_t ldy) {
+HWY_INLINE void run_tiles(int64_t k, const uint8_t* w, size_t w_stride, int64_t nr, const uint8_t* a,
+                          size_t a_stride, int64_t nt, float* y, int64_t ldy) {
     if (nt == 1) {
         // Decode: a single activation row; take 4 weight rows at a time for independent chains.
         int64_t r = 0;
-        for (; r + 4 <= nr; r += 4) Tile<4, 1>::run(k, w + r * w_stride, w_stride, a, a_stride, y + r, ldy);
+        for (; r + 4 <= nr; r += 4) {
+            prefetch_tile_ahead(w + r * w_stride, w_stride);
+            Tile<4, 1>::run(k, w + r * w_stride, w_stride, a, a_stride, y + r, ldy);
+        }
         for (; r < nr; ++r) Tile<1, 1>::run(k, w + r * w_stride, w_stride, a, a_stride, y + r, ldy);
         return;
     }
@@ -184,7 +189,8 @@ HWY_INLINE void run_tiles(int64_t k, const uint8_t* w, size_t w_stride, int64_t 
     for (; t + 4 <= nt; t += 4) {
         int64_t r = 0;
         for (; r + kTileRows <= nr; r += kTileRows)
-            Tile<kTileRows, 4>::run(k, w + r * w_stride, w_stride, a + t * a_stride, a_stride, y + t * ldy + r, ldy);
+            Tile<kTileRows, 4>::run(k, w + r * w_stride, w_stride, a + t * a_stride, a_stride,
+                                    y + t * ldy + r, ldy);
         for (; r < nr; ++r)
             Tile<1, 4>::run(k, w + r * w_stride, w_stride, a + t * a_stride, a_stride, y + t * ldy + r, ldy);
     }
@@ -197,13 +203,13 @@ HWY_INLINE void run_tiles(int64_t k, const uint8_t* w, size_t w_stride, int64_t 
     }
 }
 
-#define LOWBIT_TILE(NAME, CALL)                                                                          \
-    template <int R, int T>                                                                              \
-    struct NAME {                                                                                        \
+#define LOWBIT_TILE(NAME, CALL)                                                                         \
+    template <int R, int T>                                                                             \
+    struct NAME {                                                                                       \
         static HWY_INLINE void run(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, \
                                    float* y, int64_t ldy) {                                             \
-            CALL;                                                                                        \
-        }                                                                                                \
+            CALL;                                                                                       \
+        }                                                                                               \
     };
 LOWBIT_TILE(TileF32, (float_tile<float, R, T>(k, w, ws, a, as, y, ldy)))
 LOWBIT_TILE(TileF16, (float_tile<hwy::float16_t, R, T>(k, w, ws, a, as, y, ldy)))
@@ -214,28 +220,28 @@ LOWBIT_TILE(TileQ4_0, (q8_tile<true, R, T>(k, w, ws, a, as, y, ldy)))
 #endif
 #undef LOWBIT_TILE
 
-void MatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt, float* y,
-               int64_t ldy) {
+void MatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+               float* y, int64_t ldy) {
     run_tiles<TileF32>(k, w, ws, nr, a, as, nt, y, ldy);
 }
-void MatmulF16(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt, float* y,
-               int64_t ldy) {
+void MatmulF16(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+               float* y, int64_t ldy) {
     run_tiles<TileF16>(k, w, ws, nr, a, as, nt, y, ldy);
 }
-void MatmulBF16(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt, float* y,
-                int64_t ldy) {
+void MatmulBF16(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                float* y, int64_t ldy) {
     run_tiles<TileBF16>(k, w, ws, nr, a, as, nt, y, ldy);
 }
-void MatmulQ8_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt, float* y,
-                int64_t ldy) {
+void MatmulQ8_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_SCALAR
     matmul_tile_ref(TensorType::Q8_0, k, w, ws, nr, a, as, nt, y, ldy);
 #else
     run_tiles<TileQ8_0>(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
 }
-void MatmulQ4_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt, float* y,
-                int64_t ldy) {
+void MatmulQ4_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_SCALAR
     matmul_tile_ref(TensorType::Q4_0, k, w, ws, nr, a, as, nt, y, ldy);
 #else
@@ -245,8 +251,8 @@ void MatmulQ4_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_
 
 // ---- attention and conversions -----------------------------------------------------------------
 
-void AttnScoresF16(const float* q, const uint16_t* k, size_t k_stride, int64_t head_dim, int64_t n, float scale,
-                   float* scores) {
+void AttnScoresF16(const float* q, const uint16_t* k, size_t k_stride, int64_t head_dim, int64_t n,
+                   float scale, float* scores) {
     const hn::ScalableTag<float> df;
     const hn::Rebind<hwy::float16_t, decltype(df)> dh;
     const int64_t N = static_cast<int64_t>(hn::Lanes(df));
@@ -297,11 +303,14 @@ void F16ToF32Row(const uint16_t* x, float* y, int64_t n) {
     const int64_t N = static_cast<int64_t>(hn::Lanes(df));
     int64_t i = 0;
     for (; i + N <= n; i += N)
-        hn::StoreU(hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(x + i))), df, y + i);
+        hn::StoreU(hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(x + i))), df,
+                   y + i);
     for (; i < n; ++i) y[i] = fp16_to_fp32(x[i]);
 }
 
-const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
+const char* TargetName() {
+    return hwy::TargetName(HWY_TARGET);
+}
 
 }  // namespace HWY_NAMESPACE
 }  // namespace lowbit::cpu
@@ -324,11 +333,16 @@ HWY_EXPORT(TargetName);
 void matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr, const uint8_t* a,
                  size_t a_stride, int64_t nt, float* y, int64_t ldy) {
     switch (wtype) {
-        case TensorType::F32: return HWY_DYNAMIC_DISPATCH(MatmulF32)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
-        case TensorType::F16: return HWY_DYNAMIC_DISPATCH(MatmulF16)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
-        case TensorType::BF16: return HWY_DYNAMIC_DISPATCH(MatmulBF16)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
-        case TensorType::Q8_0: return HWY_DYNAMIC_DISPATCH(MatmulQ8_0)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
-        case TensorType::Q4_0: return HWY_DYNAMIC_DISPATCH(MatmulQ4_0)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
+        case TensorType::F32:
+            return HWY_DYNAMIC_DISPATCH(MatmulF32)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
+        case TensorType::F16:
+            return HWY_DYNAMIC_DISPATCH(MatmulF16)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
+        case TensorType::BF16:
+            return HWY_DYNAMIC_DISPATCH(MatmulBF16)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
+        case TensorType::Q8_0:
+            return HWY_DYNAMIC_DISPATCH(MatmulQ8_0)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
+        case TensorType::Q4_0:
+            return HWY_DYNAMIC_DISPATCH(MatmulQ4_0)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
         default:
             if (ternary_matmul_tile(wtype, k, w, w_stride, nr, a, a_stride, nt, y, ldy)) return;
             return matmul_tile_ref(wtype, k, w, w_stride, nr, a, a_stride, nt, y, ldy);
@@ -339,8 +353,8 @@ void convert_activation_row(ActFormat f, const float* x, void* out, int64_t k) {
     convert_activation_row_ref(f, x, out, k);
 }
 
-void attn_scores_f16(const float* q, const uint16_t* k, size_t k_stride, int64_t head_dim, int64_t n, float scale,
-                     float* scores) {
+void attn_scores_f16(const float* q, const uint16_t* k, size_t k_stride, int64_t head_dim, int64_t n,
+                     float scale, float* scores) {
     HWY_DYNAMIC_DISPATCH(AttnScoresF16)(q, k, k_stride, head_dim, n, scale, scores);
 }
 
@@ -348,9 +362,15 @@ void axpy_f16(float p, const uint16_t* v, int64_t head_dim, float* out) {
     HWY_DYNAMIC_DISPATCH(AxpyF16)(p, v, head_dim, out);
 }
 
-void f32_to_f16_row(const float* x, uint16_t* y, int64_t n) { HWY_DYNAMIC_DISPATCH(F32ToF16Row)(x, y, n); }
-void f16_to_f32_row(const uint16_t* x, float* y, int64_t n) { HWY_DYNAMIC_DISPATCH(F16ToF32Row)(x, y, n); }
-const char* simd_target_name() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
+void f32_to_f16_row(const float* x, uint16_t* y, int64_t n) {
+    HWY_DYNAMIC_DISPATCH(F32ToF16Row)(x, y, n);
+}
+void f16_to_f32_row(const uint16_t* x, float* y, int64_t n) {
+    HWY_DYNAMIC_DISPATCH(F16ToF32Row)(x, y, n);
+}
+const char* simd_target_name() {
+    return HWY_DYNAMIC_DISPATCH(TargetName)();
+}
 
 }  // namespace lowbit::cpu
 #endif  // HWY_ONCE

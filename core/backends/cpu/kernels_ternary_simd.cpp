@@ -16,6 +16,7 @@
 #include "backends/cpu/act_quant.h"
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/kernels_ternary.h"
+#include "backends/cpu/prefetch.h"
 #include "lowbit/fp16.h"
 #include "quant/blocks.h"
 // clang-format on
@@ -52,7 +53,10 @@ HWY_INLINE void tile_driver(int64_t k, const uint8_t* w, size_t ws, int64_t nr, 
     }
     for (; t < nt; ++t) {
         int64_t r = 0;
-        for (; r + 4 <= nr; r += 4) Tile41(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        for (; r + 4 <= nr; r += 4) {
+            if (nt == 1) prefetch_tile_ahead(w + r * ws, ws);
+            Tile41(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        }
         for (; r < nr; ++r) Tile11(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
     }
 }
