@@ -171,7 +171,7 @@ private slots:
             }
         }
         for (TensorType t : {TensorType::Q8_0, TensorType::Q4_0}) {
-            for (int k : {32, 256, 4096}) {
+            for (int k : {32, 96, 256, 4096}) {  // 1 and 3 blocks: an odd last block
                 for (int nt : {1, 2, 4, 5}) {
                     QTest::addRow("%s k%d t%d", type_name(t).data(), k, nt)
                         << static_cast<int>(t) << k << 9 << nt;
