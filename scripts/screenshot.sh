@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of the real app: starts lowbit-studio under Xvfb with a throw-away data folder,
 # imports a model, runs a short chat and saves chat.png, library.png and settings.png (plus the
-# dark-theme chat-dark.png) into OUTDIR.
+# dark-theme chat-dark.png) into OUTDIR, and the Downloads page and a conversion run (downloads.png,
+# convert.png, convert-targets.png, convert-calibration.png).
 #
 # Usage: scripts/screenshot.sh OUTDIR [--model MODEL.gguf] [--also MORE.gguf]... [--prompt TEXT] [--size WxH]
 # --also adds more models to the library page (default: the other synthetic models, if the
@@ -11,7 +12,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 [ $# -ge 1 ] || usage
 case "$1" in -h|--help) usage 0 ;; esac
 outdir=$1
@@ -79,6 +80,16 @@ page library
 screenshot library.png
 page settings
 screenshot settings.png
+page downloads
+screenshot downloads.png
+convert $synthetic/random-llama-spm-f16.gguf tq2_0,onebit
+page convert
+wait-convert 300
+screenshot convert.png
+wizard-step 1
+screenshot convert-targets.png
+wizard-step 2
+screenshot convert-calibration.png
 page chat
 theme dark
 screenshot chat-dark.png

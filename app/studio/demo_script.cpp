@@ -114,6 +114,22 @@ void DemoScript::next() {
             input->setProperty("text", arg);
         } else if (cmd == QLatin1String("page")) {
             window_.setProperty("page", arg);
+        } else if (cmd == QLatin1String("convert")) {
+            ui::ConvertWizard* w = app_.converter();
+            w->setSourcePath(arg.section(u' ', 0, 0));
+            w->setTargets(arg.section(u' ', 1).split(u',', Qt::SkipEmptyParts));
+            w->setCalibrationMode(QStringLiteral("sample"));
+            w->setCalibrationCtx(64);
+            w->setCalibrationChunks(4);
+            if (!w->start()) return fail(QStringLiteral("cannot convert: %1").arg(w->error()));
+        } else if (cmd == QLatin1String("wait-convert")) {
+            const int s = arg.isEmpty() ? 300 : arg.toInt();
+            waitFor([this] { return !app_.converter()->running(); }, s, QStringLiteral("the conversion"));
+            return;
+        } else if (cmd == QLatin1String("wizard-step")) {
+            QObject* page = findItem(QStringLiteral("convertPage"));
+            if (!page) return fail(QStringLiteral("no conversion page"));
+            page->setProperty("step", arg.toInt());
         } else if (cmd == QLatin1String("settings-panel")) {
             QObject* page = findItem(QStringLiteral("chatPage"));
             if (!page) return fail(QStringLiteral("no chat page"));

@@ -12,7 +12,11 @@
 //   set PROPERTY VALUE     a chat setting: temperature, topK, topP, minP, repeatPenalty,
 //                          maxTokens, seed, systemPrompt, promptFormat
 //   type TEXT              put TEXT in the message field without sending
-//   page chat|library|settings
+//   page chat|library|settings|downloads|convert
+//   convert PATH T1[,T2...]  start the conversion wizard on PATH to the targets (bundled
+//                          calibration sample, windows of 64 tokens, at most 4)
+//   wait-convert [SECONDS] wait until the conversion run is over (default 300 s)
+//   wizard-step N          show step N (0..3) of the conversion wizard
 //   settings-panel on|off  the chat settings panel
 //   theme system|light|dark
 //   sleep MS

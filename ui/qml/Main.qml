@@ -107,7 +107,7 @@ ApplicationWindow {
         StackLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            currentIndex: ["chat", "library", "settings"].indexOf(window.page)
+            currentIndex: ["chat", "library", "settings", "downloads", "convert"].indexOf(window.page)
 
             ChatPage {
                 id: chatPage
@@ -121,6 +121,15 @@ ApplicationWindow {
             }
             SettingsPage {
                 app: window.app
+            }
+            DownloadsPage {
+                app: window.app
+                onConvertRequested: (path) => { convertPage.startWith(path); window.showPage("convert") }
+            }
+            ConvertPage {
+                id: convertPage
+                app: window.app
+                onOpenLibrary: window.showPage("library")
             }
         }
     }

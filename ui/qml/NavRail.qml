@@ -14,6 +14,8 @@ Rectangle {
     readonly property var pages: [
         { name: "chat", label: qsTr("Chats"), iconName: "chat" },
         { name: "library", label: qsTr("Models"), iconName: "models" },
+        { name: "downloads", label: qsTr("Downloads"), iconName: "download" },
+        { name: "convert", label: qsTr("Convert"), iconName: "convert" },
     ]
 
     implicitWidth: 72

@@ -53,6 +53,8 @@ StudioController::StudioController(StudioOptions options, QObject* parent)
     chats_ = std::make_unique<ChatListModel>(ctx_);
     chat_ = std::make_unique<ChatSession>(ctx_, *status_);
     library_ = std::make_unique<ModelLibrary>(ctx_, *settings_);
+    downloads_ = std::make_unique<DownloadCenter>(ctx_, *settings_, *library_);
+    converter_ = std::make_unique<ConvertWizard>(ctx_, *settings_, *library_);
     wireViewModels();
 
     settings_->refreshDevices();
@@ -66,6 +68,8 @@ StudioController::StudioController(StudioOptions options, QObject* parent)
 StudioController::~StudioController() {
     // The chat session finishes a running reply (saved as stopped) before the engine goes.
     chat_.reset();
+    converter_.reset();  // waits for a running conversion (cancelled)
+    downloads_.reset();  // keeps partial downloads for the next run
     library_.reset();
     chats_.reset();
     status_.reset();

@@ -11,6 +11,8 @@
 
 #include "chat_list_model.h"
 #include "chat_session.h"
+#include "convert_wizard.h"
+#include "download_center.h"
 #include "engine_status.h"
 #include "model_library.h"
 #include "settings_model.h"
@@ -36,6 +38,8 @@ class StudioController : public QObject {
     Q_PROPERTY(ModelLibrary* library READ library CONSTANT)
     Q_PROPERTY(SettingsModel* settings READ settings CONSTANT)
     Q_PROPERTY(EngineStatus* engine READ engine CONSTANT)
+    Q_PROPERTY(DownloadCenter* downloads READ downloads CONSTANT)
+    Q_PROPERTY(ConvertWizard* converter READ converter CONSTANT)
     Q_PROPERTY(QString storageProblem READ storageProblem NOTIFY storageChanged)
     Q_PROPERTY(QString storageProblemKind READ storageProblemKind NOTIFY storageChanged)
     Q_PROPERTY(bool temporaryStorage READ temporaryStorage NOTIFY storageChanged)
@@ -51,6 +55,8 @@ class StudioController : public QObject {
     ModelLibrary* library() { return library_.get(); }
     SettingsModel* settings() { return settings_.get(); }
     EngineStatus* engine() { return status_.get(); }
+    DownloadCenter* downloads() { return downloads_.get(); }
+    ConvertWizard* converter() { return converter_.get(); }
     app::EngineHost& engineHost() { return *host_; }
     Storage& storage() { return *ctx_.storage; }
 
@@ -90,6 +96,8 @@ class StudioController : public QObject {
     std::unique_ptr<ChatListModel> chats_;
     std::unique_ptr<ChatSession> chat_;
     std::unique_ptr<ModelLibrary> library_;
+    std::unique_ptr<DownloadCenter> downloads_;
+    std::unique_ptr<ConvertWizard> converter_;
     QString storageProblem_;
     QString storageProblemKind_;
     QString notice_;
