@@ -90,6 +90,16 @@ wizard-step 1
 screenshot convert-targets.png
 wizard-step 2
 screenshot convert-calibration.png
+import-only $synthetic/random-llama-spm-f16.gguf
+import-only $synthetic/random-llama-spm-TQ2_0-f16emb.gguf
+import-only $synthetic/random-llama-spm-TQ1_0.gguf
+compare $synthetic/random-llama-spm-f16.gguf,$synthetic/random-llama-spm-TQ2_0-f16emb.gguf,$synthetic/random-llama-spm-TQ1_0.gguf
+page compare
+wait-compare 300
+sleep 4500
+screenshot compare-setup.png
+compare-scroll 420
+screenshot compare.png
 page chat
 theme dark
 screenshot chat-dark.png

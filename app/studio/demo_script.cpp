@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QQuickItem>
 #include <cstdio>
@@ -125,6 +126,35 @@ void DemoScript::next() {
         } else if (cmd == QLatin1String("wait-convert")) {
             const int s = arg.isEmpty() ? 300 : arg.toInt();
             waitFor([this] { return !app_.converter()->running(); }, s, QStringLiteral("the conversion"));
+            return;
+        } else if (cmd == QLatin1String("compare")) {
+            // Waits for the models' imports, then picks them (each on the CPU) and starts.
+            const QStringList paths = arg.split(u',', Qt::SkipEmptyParts);
+            waitFor(
+                [this, paths] {
+                    if (app_.library()->busy() > 0) return false;
+                    QList<qint64> ids;
+                    for (const QString& p : paths) {
+                        const auto m = app_.storage().models().modelByPath(QFileInfo(p).absoluteFilePath());
+                        if (!m) return false;
+                        ids << m->id;
+                    }
+                    ui::CompareViewModel* c = app_.compare();
+                    c->clearPicks();
+                    for (qint64 id : ids) c->addPick(id);
+                    c->setWindowSize(64);
+                    c->setMaxWindows(6);
+                    return c->start();
+                },
+                60, QStringLiteral("the models to compare"));
+            return;
+        } else if (cmd == QLatin1String("compare-scroll")) {
+            QObject* scroller = findItem(QStringLiteral("compareScroller"));
+            if (!scroller) return fail(QStringLiteral("no comparison page"));
+            scroller->setProperty("contentY", arg.toDouble());
+        } else if (cmd == QLatin1String("wait-compare")) {
+            const int s = arg.isEmpty() ? 300 : arg.toInt();
+            waitFor([this] { return !app_.compare()->running(); }, s, QStringLiteral("the comparison"));
             return;
         } else if (cmd == QLatin1String("wizard-step")) {
             QObject* page = findItem(QStringLiteral("convertPage"));

@@ -12,10 +12,14 @@
 //   set PROPERTY VALUE     a chat setting: temperature, topK, topP, minP, repeatPenalty,
 //                          maxTokens, seed, systemPrompt, promptFormat
 //   type TEXT              put TEXT in the message field without sending
-//   page chat|library|settings|downloads|convert
+//   page chat|library|settings|downloads|convert|compare
 //   convert PATH T1[,T2...]  start the conversion wizard on PATH to the targets (bundled
 //                          calibration sample, windows of 64 tokens, at most 4)
 //   wait-convert [SECONDS] wait until the conversion run is over (default 300 s)
+//   compare P1,P2[,...]    pick these library models (imported before) in the comparison view
+//                          and run it (bundled sample, windows of 64 tokens, at most 6)
+//   wait-compare [SECONDS] wait until the comparison is over (default 300 s)
+//   compare-scroll Y       scroll the comparison page to Y pixels from its top
 //   wizard-step N          show step N (0..3) of the conversion wizard
 //   settings-panel on|off  the chat settings panel
 //   theme system|light|dark

@@ -107,7 +107,7 @@ ApplicationWindow {
         StackLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            currentIndex: ["chat", "library", "settings", "downloads", "convert"].indexOf(window.page)
+            currentIndex: ["chat", "library", "settings", "downloads", "convert", "compare"].indexOf(window.page)
 
             ChatPage {
                 id: chatPage
@@ -130,6 +130,10 @@ ApplicationWindow {
                 id: convertPage
                 app: window.app
                 onOpenLibrary: window.showPage("library")
+            }
+            CompareView {
+                objectName: "comparePage"
+                app: window.app
             }
         }
     }

@@ -16,6 +16,7 @@ Rectangle {
         { name: "library", label: qsTr("Models"), iconName: "models" },
         { name: "downloads", label: qsTr("Downloads"), iconName: "download" },
         { name: "convert", label: qsTr("Convert"), iconName: "convert" },
+        { name: "compare", label: qsTr("Compare"), iconName: "compare" },
     ]
 
     implicitWidth: 72

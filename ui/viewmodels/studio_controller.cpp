@@ -55,6 +55,7 @@ StudioController::StudioController(StudioOptions options, QObject* parent)
     library_ = std::make_unique<ModelLibrary>(ctx_, *settings_);
     downloads_ = std::make_unique<DownloadCenter>(ctx_, *settings_, *library_);
     converter_ = std::make_unique<ConvertWizard>(ctx_, *settings_, *library_);
+    compare_ = std::make_unique<CompareViewModel>(ctx_, *settings_, *library_);
     wireViewModels();
 
     settings_->refreshDevices();
@@ -68,6 +69,7 @@ StudioController::StudioController(StudioOptions options, QObject* parent)
 StudioController::~StudioController() {
     // The chat session finishes a running reply (saved as stopped) before the engine goes.
     chat_.reset();
+    compare_.reset();    // cancels and waits for a running comparison (nothing saved)
     converter_.reset();  // waits for a running conversion (cancelled)
     downloads_.reset();  // keeps partial downloads for the next run
     library_.reset();

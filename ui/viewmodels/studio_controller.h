@@ -11,6 +11,7 @@
 
 #include "chat_list_model.h"
 #include "chat_session.h"
+#include "compare_view_model.h"
 #include "convert_wizard.h"
 #include "download_center.h"
 #include "engine_status.h"
@@ -40,6 +41,7 @@ class StudioController : public QObject {
     Q_PROPERTY(EngineStatus* engine READ engine CONSTANT)
     Q_PROPERTY(DownloadCenter* downloads READ downloads CONSTANT)
     Q_PROPERTY(ConvertWizard* converter READ converter CONSTANT)
+    Q_PROPERTY(CompareViewModel* compare READ compare CONSTANT)
     Q_PROPERTY(QString storageProblem READ storageProblem NOTIFY storageChanged)
     Q_PROPERTY(QString storageProblemKind READ storageProblemKind NOTIFY storageChanged)
     Q_PROPERTY(bool temporaryStorage READ temporaryStorage NOTIFY storageChanged)
@@ -57,6 +59,7 @@ class StudioController : public QObject {
     EngineStatus* engine() { return status_.get(); }
     DownloadCenter* downloads() { return downloads_.get(); }
     ConvertWizard* converter() { return converter_.get(); }
+    CompareViewModel* compare() { return compare_.get(); }
     app::EngineHost& engineHost() { return *host_; }
     Storage& storage() { return *ctx_.storage; }
 
@@ -98,6 +101,7 @@ class StudioController : public QObject {
     std::unique_ptr<ModelLibrary> library_;
     std::unique_ptr<DownloadCenter> downloads_;
     std::unique_ptr<ConvertWizard> converter_;
+    std::unique_ptr<CompareViewModel> compare_;
     QString storageProblem_;
     QString storageProblemKind_;
     QString notice_;

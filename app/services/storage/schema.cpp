@@ -102,6 +102,21 @@ void v3(const QSqlDatabase& db) {
         });
 }
 
+// v4 (0.2): saved comparison runs (issue 7). Settings, per-model figures and the machine are
+// JSON documents: the figures grow new fields as the engine measures more, without migrations.
+void v4(const QSqlDatabase& db) {
+    execAll(db, {
+                    "CREATE TABLE compare_runs ("
+                    "  id INTEGER PRIMARY KEY,"
+                    "  title TEXT NOT NULL,"
+                    "  settings TEXT NOT NULL DEFAULT '{}',"
+                    "  results TEXT NOT NULL DEFAULT '[]',"
+                    "  machine TEXT NOT NULL DEFAULT '{}',"
+                    "  created_at INTEGER NOT NULL)",
+                    "CREATE INDEX compare_runs_by_time ON compare_runs(created_at DESC)",
+                });
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -109,6 +124,7 @@ const std::vector<Migration>& migrations() {
         {1, "initial schema", v1},
         {2, "chat settings and message statistics", v2},
         {3, "model metadata, reply state, indices", v3},
+        {4, "comparison runs", v4},
     };
     return list;
 }

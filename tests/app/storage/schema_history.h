@@ -29,4 +29,32 @@ inline const char* const kV2Delta[] = {
     "PRAGMA user_version = 2",
 };
 
+// Version 3 = version 2 plus these statements (the schema part of release 0.1's step; its data
+// moves are exercised by the v1/v2 tests).
+inline const char* const kV3Delta[] = {
+    "ALTER TABLE models ADD COLUMN architecture TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE models ADD COLUMN n_params INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE models ADD COLUMN file_size INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE models ADD COLUMN file_mtime INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE models ADD COLUMN bits_per_weight REAL NOT NULL DEFAULT 0",
+    "ALTER TABLE models ADD COLUMN weight_bytes INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE models ADD COLUMN weight_types TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE models ADD COLUMN context_length INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE models ADD COLUMN template_family TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE models ADD COLUMN details TEXT NOT NULL DEFAULT '{}'",
+    "ALTER TABLE models ADD COLUMN lineage TEXT NOT NULL DEFAULT '{}'",
+    "ALTER TABLE models ADD COLUMN last_used_at INTEGER",
+    "ALTER TABLE chats ADD COLUMN model_id INTEGER REFERENCES models(id) ON DELETE SET NULL",
+    "ALTER TABLE chats ADD COLUMN prompt_format TEXT NOT NULL DEFAULT 'auto'",
+    "ALTER TABLE messages ADD COLUMN updated_at INTEGER",
+    "ALTER TABLE messages ADD COLUMN state TEXT NOT NULL DEFAULT 'complete'",
+    "ALTER TABLE messages ADD COLUMN model_id INTEGER REFERENCES models(id) ON DELETE SET NULL",
+    "ALTER TABLE messages ADD COLUMN prefill_tokens_per_second REAL",
+    "ALTER TABLE messages ADD COLUMN stop_reason TEXT",
+    "ALTER TABLE chats DROP COLUMN model_path",
+    "CREATE INDEX messages_by_chat ON messages(chat_id, id)",
+    "CREATE INDEX chats_by_update ON chats(updated_at DESC)",
+    "PRAGMA user_version = 3",
+};
+
 }  // namespace lowbit::test::schema_history

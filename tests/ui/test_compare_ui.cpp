@@ -1,0 +1,153 @@
+// The comparison page in the real window, offscreen, with the real engine: two synthetic
+// variants of one model are picked with the page's buttons, the run is started from the page,
+// and afterwards the perplexity chart has a series per model with a point per window, the
+// table shows every model's perplexity and quality, the resource bars are there, the run is
+// listed as saved, and the charts export as a PNG image.
+#include <QApplication>
+#include <QImage>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtQml/QQmlExtensionPlugin>
+
+#include "storage/compare_run_store.h"
+#include "studio_controller.h"
+#include "studio_window.h"
+#include "test_data.h"
+
+Q_IMPORT_QML_PLUGIN(LowbitStudioPlugin)
+
+using namespace lowbit::ui;
+
+namespace {
+
+struct Studio {
+    std::unique_ptr<StudioController> app;
+    std::unique_ptr<QQmlApplicationEngine> qml;
+    QQuickWindow* window = nullptr;
+
+    bool start(const QString& dataDir) {
+        StudioOptions o;
+        o.dataDir = dataDir;
+        o.autoLoadModel = false;
+        o.scanModelsFolder = false;
+        app = std::make_unique<StudioController>(o);
+        qml = std::make_unique<QQmlApplicationEngine>();
+        window = loadStudioWindow(*qml, *app);
+        if (!window) return false;
+        window->resize(1360, 900);
+        window->show();
+        window->requestActivate();
+        return QTest::qWaitForWindowExposed(window);
+    }
+    ~Studio() {
+        qml.reset();
+        app.reset();
+    }
+    static void collect(QQuickItem* root, const QString& name, QList<QQuickItem*>& out) {
+        for (QQuickItem* child : root->childItems()) {
+            if (child->objectName() == name) out << child;
+            collect(child, name, out);
+        }
+    }
+    QList<QQuickItem*> items(const QString& name, QQuickItem* root = nullptr) const {
+        QList<QQuickItem*> out;
+        collect(root ? root : window->contentItem(), name, out);
+        return out;
+    }
+    QQuickItem* visibleItem(const QString& name) const {
+        for (QQuickItem* i : items(name))
+            if (i->isVisible() && i->width() > 0) return i;
+        return nullptr;
+    }
+    bool click(const QString& name) const {
+        QQuickItem* i = visibleItem(name);
+        if (!i || !i->isEnabled()) return false;
+        // Bring it into the page's scrolled area first.
+        const QPointF center = i->mapToScene(QPointF(i->width() / 2, i->height() / 2));
+        if (center.y() < 0 || center.y() > window->height()) return false;
+        QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, center.toPoint());
+        return true;
+    }
+};
+
+}  // namespace
+
+class TestCompareUi : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void initTestCase() {
+        if (!lowbit::app::createLowbitEngine()) QSKIP("this build has no lowbit engine");
+    }
+
+    void runsAComparisonFromThePage() {
+        QTemporaryDir dir;
+        Studio s;
+        QVERIFY(s.start(dir.path()));
+        s.app->library()->importUrls(
+            {QString::fromStdString(lowbit::test::model_path("random-llama-spm-f16.gguf")),
+             QString::fromStdString(lowbit::test::model_path("random-llama-spm-TQ2_0-f16emb.gguf"))});
+        QTRY_COMPARE_WITH_TIMEOUT(s.app->library()->count(), 2, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(s.app->library()->busy(), 0, 20000);
+
+        QVERIFY(s.click(QStringLiteral("nav_compare")));
+        QCOMPARE(s.window->property("page").toString(), QStringLiteral("compare"));
+        CompareViewModel* vm = s.app->compare();
+        // "Add model" twice picks the two library models.
+        QVERIFY(s.click(QStringLiteral("addPickButton")));
+        QTRY_COMPARE(vm->picks().size(), 1);
+        QVERIFY(s.click(QStringLiteral("addPickButton")));
+        QTRY_COMPARE(vm->picks().size(), 2);
+        QVERIFY(vm->picks()[0].toMap().value("modelId") != vm->picks()[1].toMap().value("modelId"));
+        QVERIFY(s.visibleItem(QStringLiteral("pickModel_1")));
+        QVERIFY(s.visibleItem(QStringLiteral("pickDevice_1")));
+
+        // The bundled sample, short windows so the test stays quick.
+        QCOMPARE(vm->textSource(), QStringLiteral("sample"));
+        vm->setWindowSize(64);
+        vm->setMaxWindows(2);
+        vm->setBenchPrompt(16);
+        vm->setBenchGen(8);
+        QVERIFY(s.click(QStringLiteral("runCompareButton")));
+        QTRY_VERIFY(vm->running());
+        QTRY_VERIFY(s.visibleItem(QStringLiteral("cancelCompareButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(!vm->running(), 50000);
+        QVERIFY2(vm->error().isEmpty(), qPrintable(vm->error()));
+
+        // Chart: a series per model, a point per window.
+        QQuickItem* chart = s.visibleItem(QStringLiteral("pplChart"));
+        QVERIFY(chart);
+        QTRY_COMPARE(chart->property("pointCount").toInt(), 4);
+        QVERIFY(chart->property("count").toInt() >= 2);
+
+        // Table: every model's perplexity shown, the second with its quality against the first.
+        for (int i = 0; i < 2; ++i) {
+            QQuickItem* row = s.visibleItem(QStringLiteral("resultRow_%1").arg(i));
+            QVERIFY(row);
+            const QString shown = row->property("pplShown").toString();
+            QVERIFY2(shown.toDouble() > 1, qPrintable(shown));
+            QCOMPARE(shown, vm->results()[i].toMap().value("pplText").toString());
+        }
+        QVERIFY(vm->results()[1].toMap().value("quality").toDouble() > 0);
+
+        // Saved, and listed on the page.
+        QCOMPARE(lowbit::app::CompareRunStore(s.app->storage().database()).listRuns().size(), 1);
+        QTRY_VERIFY(s.visibleItem(QStringLiteral("savedRun_0")));
+
+        // The charts as PNG (what the "Charts as PNG" button saves).
+        QQuickItem* page = s.visibleItem(QStringLiteral("comparePage"));
+        QVERIFY(page);
+        const QString png = dir.filePath(QStringLiteral("charts.png"));
+        QVERIFY(QMetaObject::invokeMethod(page, "saveChartsPng", Q_ARG(QVariant, png)));
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(png), 10000);
+        QImage image;
+        QTRY_VERIFY(image.load(png));
+        QVERIFY(image.width() > 400 && image.height() > 200);
+    }
+};
+
+QTEST_MAIN(TestCompareUi)
+#include "test_compare_ui.moc"

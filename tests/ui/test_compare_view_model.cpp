@@ -1,0 +1,335 @@
+// The comparison view's view model with the real engine on two synthetic variants of one model
+// (F16 and TQ2_0): perplexities equal separate lowbit::perplexity runs on the same settings, the
+// running series fill window by window while the run goes, the ternary weights are smaller, the
+// run is saved and reopens after a restart with the same figures, CSV/JSON exports hold them,
+// and a cancelled run saves nothing.
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cmath>
+#include <memory>
+
+#include "compare_report.h"
+#include "lowbit/model.h"
+#include "lowbit/perplexity.h"
+#include "lowbit/runner.h"
+#include "storage/compare_run_store.h"
+#include "studio_controller.h"
+#include "test_data.h"
+
+using namespace lowbit::ui;
+
+namespace {
+
+constexpr int kWindow = 64;
+constexpr int kWindows = 3;
+
+QString modelFile(const char* name) {
+    return QString::fromStdString(
+        lowbit::test::model_path(QString::fromLatin1(name) + QStringLiteral(".gguf")));
+}
+
+std::unique_ptr<StudioController> makeStudio(const QString& dir) {
+    StudioOptions o;
+    o.dataDir = dir;
+    o.autoLoadModel = false;
+    o.scanModelsFolder = false;
+    return std::make_unique<StudioController>(o);
+}
+
+qint64 idOf(StudioController& app, const QString& path) {
+    const auto m = app.storage().models().modelByPath(path);
+    return m ? m->id : 0;
+}
+
+// The same measurement done directly by the engine, as `lowbit perplexity -c 64 --chunks 3` does.
+double directPerplexity(const QString& path, const QString& text) {
+    auto model = lowbit::Model::load(path.toStdString());
+    lowbit::RunnerOptions ro;
+    ro.n_ctx = kWindow;
+    auto runner = lowbit::create_runner(*model, ro);
+    lowbit::PerplexityOptions po;
+    po.n_ctx = kWindow;
+    po.max_chunks = kWindows;
+    return lowbit::perplexity_text(*runner, text.toStdString(), po).ppl;
+}
+
+// Splits one CSV line, honouring quoted fields (device names hold commas).
+QStringList csvFields(const QString& line) {
+    QStringList out;
+    QString field;
+    bool quoted = false;
+    for (int i = 0; i < line.size(); ++i) {
+        const QChar c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            out << field;
+            field.clear();
+        } else {
+            field += c;
+        }
+    }
+    out << field;
+    return out;
+}
+
+void configure(CompareViewModel* vm, const QString& text) {
+    vm->setTextSource(QStringLiteral("pasted"));
+    vm->setPastedText(text);
+    vm->setWindowSize(kWindow);
+    vm->setMaxWindows(kWindows);
+    vm->setMeasureSpeed(true);
+    vm->setBenchPrompt(16);
+    vm->setBenchGen(8);
+}
+
+}  // namespace
+
+class TestCompareViewModel : public QObject {
+    Q_OBJECT
+
+    QString f16_, tq2_;
+
+  private slots:
+    void initTestCase() {
+        f16_ = modelFile("random-llama-spm-f16");
+        tq2_ = modelFile("random-llama-spm-TQ2_0-f16emb");
+        QVERIFY(!CompareViewModel::sampleText().isEmpty());
+    }
+
+    void measuresSavesReopensExports() {
+        QTemporaryDir dir;
+        const QString text = CompareViewModel::sampleText();
+        qint64 runId = 0;
+        std::vector<double> ppl;
+        QString csv;
+        {
+            auto app = makeStudio(dir.path());
+            app->library()->importUrls({f16_, tq2_});
+            QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 2, 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+            CompareViewModel* vm = app->compare();
+            QVERIFY(!vm->canStart());
+            QVERIFY(!vm->start());  // fewer than 2 models: refused with a reason
+            QVERIFY(!vm->error().isEmpty());
+            QVERIFY(vm->addPick(idOf(*app, f16_)));
+            QVERIFY(vm->addPick(idOf(*app, tq2_)));
+            QVERIFY(vm->sharedDevice());  // both on the CPU: they take turns
+            configure(vm, text);
+
+            // While the run goes, the running series grows window by window.
+            int liveWindowsSeen = 0;
+            connect(vm, &CompareViewModel::resultsChanged, this, [&] {
+                if (!vm->running()) return;
+                for (const QVariant& r : vm->results())
+                    liveWindowsSeen =
+                        std::max(liveWindowsSeen, int(r.toMap().value("running").toList().size()));
+            });
+            QSignalSpy saved(vm, &CompareViewModel::runSaved);
+            QVERIFY(vm->start());
+            QVERIFY(vm->running());
+            QVERIFY(!vm->start());  // one run at a time
+            QTRY_VERIFY_WITH_TIMEOUT(!vm->running(), 50000);
+            QVERIFY2(vm->error().isEmpty(), qPrintable(vm->error()));
+            QCOMPARE(saved.count(), 1);
+            QVERIFY(liveWindowsSeen >= 1);
+
+            const QVariantList results = vm->results();
+            QCOMPARE(results.size(), 2);
+            for (int i = 0; i < 2; ++i) {
+                const QVariantMap r = results[i].toMap();
+                const QVariantList running = r.value("running").toList();
+                QCOMPARE(running.size(), kWindows);
+                QCOMPARE(running.last().toDouble(), r.value("ppl").toDouble());
+                ppl.push_back(r.value("ppl").toDouble());
+                QVERIFY(r.value("error").toString().isEmpty());
+            }
+            // The same figures as the engine's perplexity on the same settings.
+            QCOMPARE(ppl[0], directPerplexity(f16_, text));
+            QCOMPARE(ppl[1], directPerplexity(tq2_, text));
+            QVERIFY(ppl[0] != ppl[1]);
+
+            // The F16 model is the baseline; the ternary one's quality is baseline/ppl.
+            QCOMPARE(vm->baseline(), 0);
+            QVERIFY(results[0].toMap().value("baseline").toBool());
+            QCOMPARE(results[1].toMap().value("quality").toDouble(), ppl[0] / ppl[1]);
+            QVERIFY(
+                results[1].toMap().value("qualityText").toString().endsWith(QStringLiteral("% of baseline")));
+            const double w16 = results[0].toMap().value("weightBytes").toDouble();
+            const double wt = results[1].toMap().value("weightBytes").toDouble();
+            // (This synthetic model is mostly its F16 embedding and output, which TQ2_0-f16emb keeps.)
+            QVERIFY2(wt > 0 && wt < w16, qPrintable(QStringLiteral("%1 vs %2").arg(wt).arg(w16)));
+
+            // Resource bars: weight memory normalized to the baseline, speeds measured.
+            const QVariantList metrics = vm->metrics();
+            QVariantMap weights, decode;
+            for (const QVariant& m : metrics) {
+                if (m.toMap().value("key") == QStringLiteral("weight_bytes")) weights = m.toMap();
+                if (m.toMap().value("key") == QStringLiteral("decode_tps")) decode = m.toMap();
+            }
+            QVERIFY(!weights.isEmpty() && !decode.isEmpty());
+            const QVariantMap tqBar = weights.value("bars").toList()[1].toMap();
+            QCOMPARE(tqBar.value("ratio").toDouble(), wt / w16);
+            QVERIFY(tqBar.value("ratioText").toString().endsWith(QStringLiteral("smaller")));
+            QVERIFY(decode.value("bars").toList()[0].toMap().value("value").toDouble() > 0);
+
+            runId = vm->runId();
+            QVERIFY(runId > 0);
+            QCOMPARE(vm->runs().size(), 1);
+
+            // CSV: a header and a row per model with the figures.
+            csv = vm->csvText();
+            const QStringList lines = csv.trimmed().split('\n');
+            QCOMPARE(lines.size(), 3);
+            const QStringList header = lines[0].split(',');
+            const int pplCol = int(header.indexOf("ppl"));
+            const int qCol = int(header.indexOf("quality_vs_baseline"));
+            const int wCol = int(header.indexOf("weight_bytes"));
+            QVERIFY(pplCol >= 0 && qCol >= 0 && wCol >= 0);
+            for (int i = 0; i < 2; ++i) {
+                const QStringList f = csvFields(lines[i + 1]);
+                QCOMPARE(f.size(), header.size());
+                QVERIFY(std::fabs(f[pplCol].toDouble() / ppl[size_t(i)] - 1) < 1e-9);
+                QCOMPARE(f[wCol].toDouble(), i == 0 ? w16 : wt);
+            }
+            QVERIFY(std::fabs(csvFields(lines[2])[qCol].toDouble() - ppl[0] / ppl[1]) < 1e-5);
+            QCOMPARE(csvFields(lines[1])[int(header.indexOf("model"))],
+                     results[0].toMap().value("name").toString());
+            const QString csvPath = dir.filePath("out.csv");
+            QVERIFY(vm->exportCsv(QUrl::fromLocalFile(csvPath).toString()));
+            QFile cf(csvPath);
+            QVERIFY(cf.open(QIODevice::ReadOnly));
+            QCOMPARE(QString::fromUtf8(cf.readAll()), csv);
+
+            // JSON: settings, machine and the models with their ratios.
+            const QString jsonPath = dir.filePath("out.json");
+            QVERIFY(vm->exportJson(jsonPath));
+            QFile jf(jsonPath);
+            QVERIFY(jf.open(QIODevice::ReadOnly));
+            const QJsonObject j = QJsonDocument::fromJson(jf.readAll()).object();
+            QCOMPARE(j["baseline"].toInt(), 0);
+            QCOMPARE(j["settings"].toObject()["n_ctx"].toInt(), kWindow);
+            QCOMPARE(j["settings"].toObject()["max_windows"].toInt(), kWindows);
+            QVERIFY(!j["machine"].toObject()["cpu"].toString().isEmpty());
+            const QJsonArray models = j["models"].toArray();
+            QCOMPARE(models.size(), 2);
+            QCOMPARE(models[0].toObject()["ppl"].toDouble(), ppl[0]);
+            QCOMPARE(models[1].toObject()["path"].toString(), tq2_);
+            QCOMPARE(models[1].toObject()["running_ppl"].toArray().size(), kWindows);
+            QCOMPARE(models[1].toObject()["quality_vs_baseline"].toDouble(), ppl[0] / ppl[1]);
+            QCOMPARE(models[1].toObject()["weight_bytes_ratio_to_baseline"].toDouble(), wt / w16);
+        }
+
+        // After a restart: listed, and reopening shows the same figures.
+        auto app = makeStudio(dir.path());
+        CompareViewModel* vm = app->compare();
+        QCOMPARE(vm->runs().size(), 1);
+        QCOMPARE(vm->runs()[0].toMap().value("id").toLongLong(), runId);
+        QVERIFY(vm->results().isEmpty());
+        QVERIFY(vm->openRun(runId));
+        QCOMPARE(vm->runId(), runId);
+        const QVariantList results = vm->results();
+        QCOMPARE(results.size(), 2);
+        QCOMPARE(results[0].toMap().value("ppl").toDouble(), ppl[0]);
+        QCOMPARE(results[1].toMap().value("ppl").toDouble(), ppl[1]);
+        QCOMPARE(results[1].toMap().value("running").toList().size(), kWindows);
+        QCOMPARE(vm->csvText(), csv);
+        QCOMPARE(vm->picks().size(), 2);  // ready to run again
+        vm->deleteRun(runId);
+        QVERIFY(vm->runs().isEmpty());
+        QVERIFY(vm->results().isEmpty());
+    }
+
+    void cancelSavesNothing() {
+        QTemporaryDir dir;
+        auto app = makeStudio(dir.path());
+        app->library()->importUrls({f16_, tq2_});
+        QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 2, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+        CompareViewModel* vm = app->compare();
+        QVERIFY(vm->addPick(idOf(*app, f16_)));
+        QVERIFY(vm->addPick(idOf(*app, tq2_)));
+        configure(vm, CompareViewModel::sampleText());
+        vm->setMaxWindows(50);  // long enough to be cancelled mid-way
+
+        QSignalSpy cancelled(vm, &CompareViewModel::runCancelled);
+        QSignalSpy saved(vm, &CompareViewModel::runSaved);
+        QVERIFY(vm->start());
+        // Cancel once the first window is in.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !vm->results().isEmpty() && !vm->results()[0].toMap().value("running").toList().isEmpty(), 30000);
+        vm->cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(!vm->running(), 30000);
+        QCOMPARE(cancelled.count(), 1);
+        QCOMPARE(saved.count(), 0);
+        QVERIFY(vm->results().isEmpty());
+        QCOMPARE(vm->runId(), 0);
+        QVERIFY(vm->runs().isEmpty());
+        QVERIFY(lowbit::app::CompareRunStore(app->storage().database()).listRuns().isEmpty());
+        QVERIFY(!vm->exportCsv(dir.filePath("nothing.csv")));
+        QVERIFY(!QFile::exists(dir.filePath("nothing.csv")));
+
+        // The view model can run again after a cancel.
+        vm->setMaxWindows(1);
+        vm->setMeasureSpeed(false);
+        QVERIFY(vm->start());
+        QTRY_VERIFY_WITH_TIMEOUT(!vm->running(), 30000);
+        QCOMPARE(saved.count(), 1);
+        QCOMPARE(vm->runs().size(), 1);
+    }
+
+    void reportRoundTripsAndPicksBaseline() {
+        lowbit::ModelMeasurement a, b;
+        a.name = "big, \"quoted\"";
+        a.bits_per_weight = 16.0;
+        a.ppl = 10;
+        a.weight_bytes = 1000;
+        a.decode_tps = 10;
+        a.running_ppl = {12, 11, 10};
+        b.name = "small";
+        b.bits_per_weight = 2.06;
+        b.ppl = 12.5;
+        b.weight_bytes = 250;
+        b.decode_tps = 26;
+        // A failed model never becomes the baseline.
+        lowbit::ModelMeasurement failed;
+        failed.bits_per_weight = 32;
+        failed.error = "bad file";
+        const std::vector<lowbit::ModelMeasurement> v = {failed, b, a};
+        QCOMPARE(compare::baselineIndex(v), 2);
+        QCOMPARE(compare::qualityRatio(10, 12.5), 0.8);
+        const auto back = compare::fromJson(compare::toJson(v));
+        QCOMPARE(back.size(), size_t(3));
+        QCOMPARE(back[2].running_ppl, a.running_ppl);
+        QCOMPARE(back[0].error, failed.error);
+        QCOMPARE(back[1].weight_bytes, size_t(250));
+        const QString csv = compare::toCsv(v);
+        QVERIFY(csv.contains(QStringLiteral("\"big, \"\"quoted\"\"\"")));
+        QVERIFY(csv.contains(QStringLiteral(",0.8,")));  // small: 80% of the baseline's quality
+        for (const QVariant& m : compare::resourceMetrics(v)) {
+            const QVariantMap mm = m.toMap();
+            const QVariantMap small = mm.value("bars").toList()[1].toMap();
+            if (mm.value("key") == QStringLiteral("weight_bytes"))
+                QCOMPARE(small.value("ratioText").toString(), QStringLiteral("4.0× smaller"));
+            if (mm.value("key") == QStringLiteral("decode_tps"))
+                QCOMPARE(small.value("ratioText").toString(), QStringLiteral("2.6× faster decode"));
+        }
+    }
+};
+
+QTEST_MAIN(TestCompareViewModel)
+#include "test_compare_view_model.moc"
