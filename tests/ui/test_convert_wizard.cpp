@@ -143,7 +143,8 @@ class TestConvertWizard : public QObject {
             const QVariantMap j = w->jobs()->get(row);
             const QString target = row == 0 ? QStringLiteral("tq2_0") : QStringLiteral("onebit");
             QCOMPARE(j.value("target").toString(), target);
-            QVERIFY2(j.value("jobState").toString() == QLatin1String("done"), qPrintable(j.value("error").toString()));
+            QVERIFY2(j.value("jobState").toString() == QLatin1String("done"),
+                     qPrintable(j.value("error").toString()));
             const QString path = j.value("outputPath").toString();
             QCOMPARE(QFileInfo(path).absolutePath(), QDir(out).absolutePath());
             QCOMPARE(QFileInfo(path).fileName(), QStringLiteral("random-llama-spm-f16-%1.gguf").arg(target));

@@ -81,7 +81,8 @@ struct Studio {
         if (!i || !i->isEnabled()) return false;
         for (QQuickItem* p = i->parentItem(); p; p = p->parentItem()) {
             if (p->inherits("QQuickFlickable")) {
-                const QPointF inContent = i->mapToItem(p->property("contentItem").value<QQuickItem*>(), QPointF(0, 0));
+                const QPointF inContent =
+                    i->mapToItem(p->property("contentItem").value<QQuickItem*>(), QPointF(0, 0));
                 const double top = inContent.y() - 40;
                 const double maxY = qMax(0.0, p->property("contentHeight").toDouble() - p->height());
                 p->setProperty("contentY", qBound(0.0, top, maxY));
@@ -122,7 +123,8 @@ class TestWizardUi : public QObject {
     void downloadConvertAndFindInLibrary() {
         FakeHub hub;
         QVERIFY(hub.start());
-        const QByteArray model = QByteArray::fromStdString(lowbit::test::read_file(lowbit::test::model_path(kFile)));
+        const QByteArray model =
+            QByteArray::fromStdString(lowbit::test::read_file(lowbit::test::model_path(kFile)));
         QVERIFY(model.size() > 1'000'000);
         hub.addFile(kRepo, kFile, model, true);
         hub.addFile(kRepo, QStringLiteral("README.md"), "# tiny test model\n", false);
@@ -145,7 +147,8 @@ class TestWizardUi : public QObject {
         const QString fileBox = QStringLiteral("repoFile_") + kFile;
         QTRY_VERIFY_WITH_TIMEOUT(s.visibleItem(fileBox) != nullptr, 10'000);
         QCOMPARE(s.app->downloads()->repoFiles().size(), 2);
-        QVERIFY(s.visibleItem(QStringLiteral("repoFile_README.md")) == nullptr);  // only GGUF files are ticked
+        QVERIFY(s.visibleItem(QStringLiteral("repoFile_README.md")) ==
+                nullptr);  // only GGUF files are ticked
         QVERIFY(!s.visibleItem(QStringLiteral("downloadSelectedButton"))->isEnabled());
         QVERIFY(s.click(fileBox));
         QTRY_VERIFY(s.visibleItem(QStringLiteral("downloadSelectedButton"))->isEnabled());
@@ -172,7 +175,8 @@ class TestWizardUi : public QObject {
         ConvertWizard* w = s.app->converter();
         QCOMPARE(w->sourcePath(), downloaded);
         QTRY_VERIFY(s.visibleItem(QStringLiteral("sourceDescription")) != nullptr);
-        QVERIFY(s.visibleItem(QStringLiteral("sourceDescription"))->property("text").toString().contains("GGUF"));
+        QVERIFY(
+            s.visibleItem(QStringLiteral("sourceDescription"))->property("text").toString().contains("GGUF"));
         QVERIFY(s.click(QStringLiteral("wizardNext")));
         QTRY_VERIFY(s.visibleItem(QStringLiteral("target_onebit")) != nullptr);
         QVERIFY(s.click(QStringLiteral("target_onebit")));
@@ -200,7 +204,8 @@ class TestWizardUi : public QObject {
             QVERIFY2(job, qPrintable(target));
             QQuickItem* bits = s.visibleItem(QStringLiteral("resultBits"), job);
             QVERIFY(bits);
-            if (target == QLatin1String("tq2_0")) QCOMPARE(bits->property("value").toString(), QStringLiteral("2.06"));
+            if (target == QLatin1String("tq2_0"))
+                QCOMPARE(bits->property("value").toString(), QStringLiteral("2.06"));
             QQuickItem* ppl = s.visibleItem(QStringLiteral("resultPpl"), job);
             QVERIFY(ppl && ppl->property("value").toString().contains(QStringLiteral("→")));
             QQuickItem* warning = s.visibleItem(QStringLiteral("resultWarning"), job);

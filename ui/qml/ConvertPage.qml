@@ -22,6 +22,8 @@ Rectangle {
             step = 0
         }
     }
+    // Perplexities of untrained models run into the millions: keep them short.
+    function ppl(v) { return v >= 1e4 ? v.toExponential(2) : v.toFixed(2) }
     function canLeave(s) {
         if (s === 0) return wiz.sourceValid
         if (s === 1) return wiz.targets.length > 0
@@ -111,16 +113,17 @@ Rectangle {
 
             Card {
                 Layout.fillWidth: true
-                implicitHeight: stack.implicitHeight + 40
+                // As tall as the step on show (a StackLayout is as tall as its tallest page).
+                implicitHeight: [stepSource, stepTargets, stepCalibration, stepRun][page.step].implicitHeight + 40
                 StackLayout {
                     id: stack
                     anchors.fill: parent
                     anchors.margins: 20
                     currentIndex: page.step
-                    implicitHeight: children[currentIndex] ? children[currentIndex].implicitHeight : 0
 
                     // ---- 1. Source ------------------------------------------------------
                     ColumnLayout {
+                        id: stepSource
                         spacing: 12
                         Heading { text: qsTr("Which model do you want to convert?") }
                         Rectangle {
@@ -208,6 +211,7 @@ Rectangle {
 
                     // ---- 2. Targets -----------------------------------------------------
                     ColumnLayout {
+                        id: stepTargets
                         spacing: 12
                         Heading { text: qsTr("What should it become? Pick one or several.") }
                         GridLayout {
@@ -248,7 +252,7 @@ Rectangle {
                                                 tint: tc.modelData.family === "reference" ? Theme.textMuted : Theme.accent
                                                 fill: tc.modelData.family === "reference" ? Theme.hover : Theme.surface
                                             }
-                                            Badge { text: qsTr("%1 bits").arg(tc.modelData.bits) }
+                                            Badge { text: qsTr("%1 bits").arg(tc.modelData.bits % 1 === 0 ? tc.modelData.bits : tc.modelData.bits.toFixed(2)) }
                                         }
                                         Text {
                                             Layout.fillWidth: true
@@ -286,6 +290,7 @@ Rectangle {
 
                     // ---- 3. Calibration -------------------------------------------------
                     ColumnLayout {
+                        id: stepCalibration
                         spacing: 10
                         Heading { text: qsTr("Measure the quality on a text (optional)") }
                         Text {
@@ -359,6 +364,7 @@ Rectangle {
 
                     // ---- 4. Run and results ---------------------------------------------
                     ColumnLayout {
+                        id: stepRun
                         spacing: 14
                         Heading {
                             text: page.wiz.running ? (page.wiz.cancelling ? qsTr("Cancelling…") : qsTr("Converting %1").arg(page.wiz.sourcePath.split("/").pop()))
@@ -447,7 +453,7 @@ Rectangle {
                                         Fact {
                                             objectName: "resultPpl"
                                             label: qsTr("Perplexity")
-                                            value: job.hasPpl ? job.pplSource.toFixed(2) + " → " + job.pplResult.toFixed(2) : qsTr("not measured")
+                                            value: job.hasPpl ? page.ppl(job.pplSource) + " → " + page.ppl(job.pplResult) : qsTr("not measured")
                                             detail: job.hasPpl ? qsTr("source → result") : ""
                                         }
                                         Fact {

@@ -30,9 +30,9 @@ struct TargetChoice {
     double bits;         // nominal bits per weight of the converted matrices
 };
 constexpr TargetChoice kChoices[] = {
-    {"tq2_0", "TQ2_0", "ternary", 2.0625},  {"tq1_0", "TQ1_0", "ternary", 1.6875},
-    {"i2_s", "I2_S", "ternary", 2.0},       {"onebit", "OneBit", "1-bit", 1.0},
-    {"binary", "Binary", "1-bit", 1.0},     {"q4_0", "Q4_0", "reference", 4.5},
+    {"tq2_0", "TQ2_0", "ternary", 2.0625}, {"tq1_0", "TQ1_0", "ternary", 1.6875},
+    {"i2_s", "I2_S", "ternary", 2.0},      {"onebit", "OneBit", "1-bit", 1.0},
+    {"binary", "Binary", "1-bit", 1.0},    {"q4_0", "Q4_0", "reference", 4.5},
     {"q8_0", "Q8_0", "reference", 8.5},
 };
 
@@ -206,7 +206,8 @@ struct ConvertWizard::RunSpec {
     QList<QPair<ConvertTarget, QString>> jobs;  // target, output path
 };
 
-ConvertWizard::ConvertWizard(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library, QObject* parent)
+ConvertWizard::ConvertWizard(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library,
+                             QObject* parent)
     : QObject(parent), ctx_(ctx), settings_(settings), library_(library), jobs_(this) {
     refreshLibraryChoices();
     connect(&library_, &QAbstractItemModel::modelReset, this, &ConvertWizard::refreshLibraryChoices);
@@ -224,12 +225,13 @@ void ConvertWizard::refreshLibraryChoices() {
     for (int row = 0; row < library_.rowCount(); ++row) {
         const QVariantMap m = library_.get(row);
         if (m.value(QStringLiteral("missing")).toBool()) continue;
-        out << QVariantMap{{QStringLiteral("name"), m.value(QStringLiteral("name"))},
-                           {QStringLiteral("path"), m.value(QStringLiteral("path"))},
-                           {QStringLiteral("detail"), QStringLiteral("%1 · %2 · %3 bits")
-                                                          .arg(m.value(QStringLiteral("params")).toString(),
-                                                               m.value(QStringLiteral("fileSize")).toString(),
-                                                               m.value(QStringLiteral("bitsPerWeight")).toString())}};
+        out << QVariantMap{
+            {QStringLiteral("name"), m.value(QStringLiteral("name"))},
+            {QStringLiteral("path"), m.value(QStringLiteral("path"))},
+            {QStringLiteral("detail"), QStringLiteral("%1 · %2 · %3 bits")
+                                           .arg(m.value(QStringLiteral("params")).toString(),
+                                                m.value(QStringLiteral("fileSize")).toString(),
+                                                m.value(QStringLiteral("bitsPerWeight")).toString())}};
     }
     if (out == libraryChoices_) return;
     libraryChoices_ = out;
@@ -251,14 +253,16 @@ void ConvertWizard::setSourcePath(const QString& path) {
             description = tr("This folder has no config.json: it is not a Hugging Face model folder.");
         else if (shards.isEmpty())
             description = tr("This folder has no .safetensors weights.");
-        else if (!dir.exists(QStringLiteral("tokenizer.json")) && !dir.exists(QStringLiteral("tokenizer.model")))
+        else if (!dir.exists(QStringLiteral("tokenizer.json")) &&
+                 !dir.exists(QStringLiteral("tokenizer.model")))
             description = tr("This folder has no tokenizer (tokenizer.json or tokenizer.model).");
         else {
             qint64 bytes = 0;
             for (const QString& s : shards) bytes += QFileInfo(dir.filePath(s)).size();
             kind = QStringLiteral("folder");
-            description = tr("Hugging Face model folder · %n safetensors file(s) · %1", nullptr, int(shards.size()))
-                              .arg(app::humanBytes(bytes));
+            description =
+                tr("Hugging Face model folder · %n safetensors file(s) · %1", nullptr, int(shards.size()))
+                    .arg(app::humanBytes(bytes));
         }
     } else if (fi.suffix().compare(QLatin1String("gguf"), Qt::CaseInsensitive) != 0) {
         description = tr("%1 is neither a GGUF file nor a model folder.").arg(fi.fileName());
@@ -413,9 +417,10 @@ bool ConvertWizard::start() {
     } else if (calibrationMode_ == QLatin1String("file")) {
         QFile f(calibrationFile_);
         if (calibrationFile_.isEmpty() || !f.open(QIODevice::ReadOnly)) {
-            setError(calibrationFile_.isEmpty()
-                         ? tr("Choose a calibration text file, or pick the bundled sample.")
-                         : tr("Cannot read %1: %2").arg(QFileInfo(calibrationFile_).fileName(), f.errorString()));
+            setError(
+                calibrationFile_.isEmpty()
+                    ? tr("Choose a calibration text file, or pick the bundled sample.")
+                    : tr("Cannot read %1: %2").arg(QFileInfo(calibrationFile_).fileName(), f.errorString()));
             return false;
         }
         spec->calibrationText = f.readAll().toStdString();
@@ -538,8 +543,8 @@ void ConvertWizard::onJobProgress(int row, double fraction, const QString& stage
     jobs_.changed(row);
 }
 
-QPair<QString, int> ConvertWizard::qualityWarning(bool nativeTernarySource, const QString& target, bool lowBitTarget,
-                                                  double pplSource, double pplResult) {
+QPair<QString, int> ConvertWizard::qualityWarning(bool nativeTernarySource, const QString& target,
+                                                  bool lowBitTarget, double pplSource, double pplResult) {
     const QString name = target.toUpper();
     if (pplSource <= 0 || pplResult <= 0 || !std::isfinite(pplSource) || !std::isfinite(pplResult)) {
         if (lowBitTarget && !nativeTernarySource) {
@@ -552,13 +557,15 @@ QPair<QString, int> ConvertWizard::qualityWarning(bool nativeTernarySource, cons
         return {tr("Quality was not measured (no calibration text)."), 0};
     }
     const double change = pplResult / pplSource - 1.0;
+    // Untrained (random) models reach perplexities in the millions: keep those short.
+    auto ppl = [](double v) { return v >= 1e4 ? QString::number(v, 'g', 4) : QString::number(v, 'f', 2); };
     const QString figures = tr("perplexity %1 → %2 (%3%4%)")
-                                .arg(pplSource, 0, 'f', 2)
-                                .arg(pplResult, 0, 'f', 2)
+                                .arg(ppl(pplSource), ppl(pplResult))
                                 .arg(change >= 0 ? QStringLiteral("+") : QString())
                                 .arg(100.0 * change, 0, 'f', 1);
     if (nativeTernarySource && change <= 0.05) {
-        return {tr("The source was trained ternary (BitNet b1.58), so %1 keeps its quality: %2.").arg(name, figures),
+        return {tr("The source was trained ternary (BitNet b1.58), so %1 keeps its quality: %2.")
+                    .arg(name, figures),
                 0};
     }
     if (change > 1.0) {
@@ -604,14 +611,14 @@ QString ConvertWizard::lineageJson(const ConvertJob& job, const ConvertSummary& 
     if (s.ppl_output) figures.insert(QStringLiteral("ppl_result"), s.ppl_output->ppl);
     QJsonObject settings{{QStringLiteral("keep_high_precision"), QString::fromStdString(spec.keepText)},
                          {QStringLiteral("calibration"), calibration}};
-    const QJsonObject lineage{{QStringLiteral("kind"), QStringLiteral("conversion")},
-                              {QStringLiteral("source"), source},
-                              {QStringLiteral("method"), QString::fromStdString(s.method)},
-                              {QStringLiteral("target"), job.target},
-                              {QStringLiteral("settings"), settings},
-                              {QStringLiteral("figures"), figures},
-                              {QStringLiteral("created_at"),
-                               QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+    const QJsonObject lineage{
+        {QStringLiteral("kind"), QStringLiteral("conversion")},
+        {QStringLiteral("source"), source},
+        {QStringLiteral("method"), QString::fromStdString(s.method)},
+        {QStringLiteral("target"), job.target},
+        {QStringLiteral("settings"), settings},
+        {QStringLiteral("figures"), figures},
+        {QStringLiteral("created_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
     return QString::fromUtf8(QJsonDocument(lineage).toJson(QJsonDocument::Compact));
 }
 
@@ -631,8 +638,8 @@ void ConvertWizard::onJobDone(int row, const ConvertSummary& s) {
     j.method = QString::fromStdString(s.method);
     j.nativeTernarySource = s.native_ternary_source;
     const ConvertTargetInfo& info = convert_target_info(s.target);
-    const auto warning =
-        qualityWarning(s.native_ternary_source, j.target, info.ternary || info.one_bit, j.pplSource, j.pplResult);
+    const auto warning = qualityWarning(s.native_ternary_source, j.target, info.ternary || info.one_bit,
+                                        j.pplSource, j.pplResult);
     j.warning = warning.first;
     j.warningLevel = warning.second;
     if (!s.ppl_note.empty() && (j.pplSource <= 0 || j.pplResult <= 0))
@@ -658,21 +665,26 @@ void ConvertWizard::onJobDone(int row, const ConvertSummary& s) {
             r.bitsPerWeight = s.output_bits_per_weight;
             QJsonObject details = QJsonDocument::fromJson(r.details.toUtf8()).object();
             if (linElements > 0)
-                details.insert(QStringLiteral("linear_bits_per_weight"), 8.0 * double(linBytes) / double(linElements));
+                details.insert(QStringLiteral("linear_bits_per_weight"),
+                               8.0 * double(linBytes) / double(linElements));
             r.details = QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact));
         };
     }
-    registerInLibrary(this, ctx_, library_, path, lineageJson(j, s), [this, row, path](qint64 id, const QString& error) {
-        --pendingRegistrations_;
-        if (row < jobs_.count()) {
-            ConvertJob& job = jobs_.at(row);
-            job.modelId = id;
-            if (!error.isEmpty()) job.error = tr("Converted, but not added to the library: %1").arg(error);
-            jobs_.changed(row);
-        }
-        if (id > 0) emit resultRegistered(id, path);
-        maybeFinish();
-    }, std::move(adjust));
+    registerInLibrary(
+        this, ctx_, library_, path, lineageJson(j, s),
+        [this, row, path](qint64 id, const QString& error) {
+            --pendingRegistrations_;
+            if (row < jobs_.count()) {
+                ConvertJob& job = jobs_.at(row);
+                job.modelId = id;
+                if (!error.isEmpty())
+                    job.error = tr("Converted, but not added to the library: %1").arg(error);
+                jobs_.changed(row);
+            }
+            if (id > 0) emit resultRegistered(id, path);
+            maybeFinish();
+        },
+        std::move(adjust));
 }
 
 void ConvertWizard::onJobFailed(int row, const QString& error, bool cancelled) {

@@ -21,7 +21,7 @@
 namespace lowbit {
 struct ConvertSummary;
 struct ConvertProgress;
-}
+}  // namespace lowbit
 
 namespace lowbit::ui {
 
@@ -39,8 +39,8 @@ struct ConvertJob {
     QString stage;  // what it is doing now, for people
     QString outputPath;
     qint64 outputBytes = 0;
-    double bitsPerWeight = 0;        // over all tensors of the result
-    double targetBitsPerWeight = 0;  // over the tensors converted to the target
+    double bitsPerWeight = 0;             // over all tensors of the result
+    double targetBitsPerWeight = 0;       // over the tensors converted to the target
     double pplSource = 0, pplResult = 0;  // 0: not measured
     double seconds = 0;
     QString method;
@@ -125,7 +125,8 @@ class ConvertWizard : public QObject {
     Q_PROPERTY(ConvertJobList* jobs READ jobs CONSTANT)
 
   public:
-    ConvertWizard(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library, QObject* parent = nullptr);
+    ConvertWizard(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library,
+                  QObject* parent = nullptr);
     // Cancels a running conversion and waits for the worker (its partial output is removed).
     ~ConvertWizard() override;
 
@@ -177,8 +178,8 @@ class ConvertWizard : public QObject {
     // The bundled calibration sample (resources/calibration/sample.txt).
     static QString sampleText();
     // The summary's warning, from the measured numbers: {text, level 0..2}.
-    static QPair<QString, int> qualityWarning(bool nativeTernarySource, const QString& target, bool lowBitTarget,
-                                              double pplSource, double pplResult);
+    static QPair<QString, int> qualityWarning(bool nativeTernarySource, const QString& target,
+                                              bool lowBitTarget, double pplSource, double pplResult);
 
   signals:
     void sourceChanged();

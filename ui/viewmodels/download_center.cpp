@@ -86,7 +86,8 @@ QString repoFromInput(QString text) {
 
 }  // namespace
 
-DownloadCenter::DownloadCenter(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library, QObject* parent)
+DownloadCenter::DownloadCenter(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library,
+                               QObject* parent)
     : QAbstractListModel(parent), ctx_(ctx), settings_(settings), library_(library) {
     manager_ = std::make_unique<app::DownloadManager>(app::loadDownloadSettings(ctx_.storage->settings()));
     connect(manager_.get(), &app::DownloadManager::added, this, [this](int) { rebuildRows(); });
@@ -103,7 +104,8 @@ DownloadCenter::DownloadCenter(StudioContext& ctx, SettingsModel& settings, Mode
     connect(manager_.get(), &app::DownloadManager::failed, this,
             [this](int id, const app::DownloadError&) { rowChanged(id); });
     connect(manager_.get(), &app::DownloadManager::completed, this, &DownloadCenter::onCompleted);
-    connect(manager_.get(), &app::DownloadManager::activeCountChanged, this, &DownloadCenter::activeCountChanged);
+    connect(manager_.get(), &app::DownloadManager::activeCountChanged, this,
+            &DownloadCenter::activeCountChanged);
 
     QString why;
     catalogData_ = app::Catalog::loadBuiltin(&why);
@@ -115,12 +117,15 @@ DownloadCenter::DownloadCenter(StudioContext& ctx, SettingsModel& settings, Mode
                 {QStringLiteral("id"), m.id},
                 {QStringLiteral("name"), m.name},
                 {QStringLiteral("repo"), m.repo},
-                {QStringLiteral("format"),
-                 m.kind == app::CatalogModel::Kind::Gguf ? QStringLiteral("GGUF") : QStringLiteral("Safetensors")},
+                {QStringLiteral("format"), m.kind == app::CatalogModel::Kind::Gguf
+                                               ? QStringLiteral("GGUF")
+                                               : QStringLiteral("Safetensors")},
                 {QStringLiteral("native"), native},
-                {QStringLiteral("category"), native ? tr("Native 1.58-bit") : tr("Full precision · to convert")},
+                {QStringLiteral("category"),
+                 native ? tr("Native 1.58-bit") : tr("Full precision · to convert")},
                 {QStringLiteral("params"), m.parameters > 0 ? app::formatCount(m.parameters) : QString()},
-                {QStringLiteral("size"), m.approxDownloadBytes > 0 ? app::humanBytes(m.approxDownloadBytes) : QString()},
+                {QStringLiteral("size"),
+                 m.approxDownloadBytes > 0 ? app::humanBytes(m.approxDownloadBytes) : QString()},
                 {QStringLiteral("license"), m.license},
                 {QStringLiteral("gated"), m.gated},
                 {QStringLiteral("goodFor"), m.goodFor},
@@ -183,8 +188,9 @@ QVariant DownloadCenter::data(const QModelIndex& index, int role) const {
             return p.total >= 0 ? tr("%1 of %2").arg(app::humanBytes(p.received), app::humanBytes(p.total))
                                 : app::humanBytes(p.received);
         case SpeedTextRole:
-            return i.state == DownloadState::Downloading && p.bytesPerSecond > 0 ? app::humanSpeed(p.bytesPerSecond)
-                                                                                 : QString();
+            return i.state == DownloadState::Downloading && p.bytesPerSecond > 0
+                       ? app::humanSpeed(p.bytesPerSecond)
+                       : QString();
         case TimeLeftTextRole:
             return i.state == DownloadState::Downloading && p.secondsLeft >= 0
                        ? tr("%1 left").arg(app::humanDuration(p.secondsLeft))
@@ -321,11 +327,11 @@ void DownloadCenter::clearMessage() {
 bool DownloadCenter::isFolderFile(const QString& path) {
     if (path.contains(QLatin1Char('/'))) return false;  // the model's files sit at the top
     static const QStringList kNames = {
-        QStringLiteral("config.json"),          QStringLiteral("generation_config.json"),
-        QStringLiteral("tokenizer.json"),       QStringLiteral("tokenizer_config.json"),
-        QStringLiteral("tokenizer.model"),      QStringLiteral("special_tokens_map.json"),
-        QStringLiteral("vocab.json"),           QStringLiteral("merges.txt"),
-        QStringLiteral("added_tokens.json"),    QStringLiteral("model.safetensors.index.json"),
+        QStringLiteral("config.json"),       QStringLiteral("generation_config.json"),
+        QStringLiteral("tokenizer.json"),    QStringLiteral("tokenizer_config.json"),
+        QStringLiteral("tokenizer.model"),   QStringLiteral("special_tokens_map.json"),
+        QStringLiteral("vocab.json"),        QStringLiteral("merges.txt"),
+        QStringLiteral("added_tokens.json"), QStringLiteral("model.safetensors.index.json"),
     };
     return kNames.contains(path) || path.endsWith(QLatin1String(".safetensors"));
 }
@@ -378,12 +384,13 @@ void DownloadCenter::listRepo(const QString& input) {
             listedFiles_ = reply->files();
             for (const app::HubFile& f : listedFiles_) {
                 const bool gguf = isGguf(f.path);
-                repoFiles_ << QVariantMap{{QStringLiteral("path"), f.path},
-                                          {QStringLiteral("size"), f.size},
-                                          {QStringLiteral("sizeText"), f.size >= 0 ? app::humanBytes(f.size) : QString()},
-                                          {QStringLiteral("isGguf"), gguf},
-                                          {QStringLiteral("inFolder"), isFolderFile(f.path)},
-                                          {QStringLiteral("verified"), f.isLfs() || !f.gitOid.isEmpty()}};
+                repoFiles_ << QVariantMap{
+                    {QStringLiteral("path"), f.path},
+                    {QStringLiteral("size"), f.size},
+                    {QStringLiteral("sizeText"), f.size >= 0 ? app::humanBytes(f.size) : QString()},
+                    {QStringLiteral("isGguf"), gguf},
+                    {QStringLiteral("inFolder"), isFolderFile(f.path)},
+                    {QStringLiteral("verified"), f.isLfs() || !f.gitOid.isEmpty()}};
             }
             if (listedFiles_.isEmpty()) listError_ = tr("%1 has no files.").arg(listedRepo_);
         }

@@ -70,7 +70,8 @@ class DownloadCenter : public QAbstractListModel {
         ConvertSourceRole,  // what the wizard converts once finished (GGUF file or folder); "" otherwise
     };
 
-    DownloadCenter(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library, QObject* parent = nullptr);
+    DownloadCenter(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library,
+                   QObject* parent = nullptr);
     ~DownloadCenter() override;
 
     int rowCount(const QModelIndex& parent = {}) const override;
