@@ -237,6 +237,56 @@ class TestWizardUi : public QObject {
             QCOMPARE(l.value("target").toString(), w->jobs()->get(r).value("target").toString());
         }
     }
+
+    // The page's view model on its own: a refused listing in words, and a safetensors model
+    // folder downloaded as a whole and offered to the wizard as a folder source.
+    void listErrorAndModelFolder() {
+        FakeHub hub;
+        QVERIFY(hub.start());
+        const QString repo = QStringLiteral("lowbit-test/tiny-hf");
+        hub.addFile(repo, QStringLiteral("config.json"), R"({"architectures": ["LlamaForCausalLM"]})", false);
+        hub.addFile(repo, QStringLiteral("tokenizer.json"), R"({"model": {"type": "BPE"}})", false);
+        hub.addFile(repo, QStringLiteral("model.safetensors"), QByteArray(4096, 'w'), true);
+        hub.addFile(repo, QStringLiteral("README.md"), "# not part of the model\n", false);
+        QTemporaryDir dir;
+        StudioOptions o;
+        o.dataDir = dir.path();
+        o.autoLoadModel = false;
+        StudioController app(o);
+        DownloadCenter* d = app.downloads();
+        lowbit::app::DownloadSettings settings;
+        settings.hub.baseUrl = hub.baseUrl();
+        settings.proxy.mode = lowbit::app::ProxyConfig::Mode::None;
+        settings.freeSpaceMarginBytes = 0;
+        d->setDownloadSettings(settings);
+
+        d->listRepo(QStringLiteral("nobody/missing-repo"));
+        QVERIFY(d->listing());
+        QTRY_VERIFY_WITH_TIMEOUT(!d->listing(), 10'000);
+        QVERIFY(!d->listError().isEmpty());
+        QVERIFY(d->repoFiles().isEmpty());
+
+        d->listRepo(QStringLiteral("https://huggingface.co/") + repo);  // a pasted Hub URL works too
+        QTRY_VERIFY_WITH_TIMEOUT(!d->listing(), 10'000);
+        QCOMPARE(d->listedRepo(), repo);
+        QVERIFY(d->listError().isEmpty());
+        QCOMPARE(d->repoFiles().size(), 4);
+        QVERIFY(d->repoHasFolder());
+        QCOMPARE(d->downloadFolder(), 3);  // config, tokenizer, weights; not the README
+        QTRY_VERIFY_WITH_TIMEOUT(d->manager().isIdle(), 20'000);
+        QString folder;
+        for (int r = 0; r < d->count(); ++r) {
+            const QVariantMap row = d->get(r);
+            QCOMPARE(row.value("downloadState").toString(), QStringLiteral("completed"));
+            QVERIFY(!row.value("isGguf").toBool());
+            folder = row.value("convertSource").toString();
+            QVERIFY(!folder.isEmpty());
+        }
+        QVERIFY(folder.endsWith(repo));
+        QCOMPARE(app.library()->count(), 0);  // a folder is not a library model
+        app.converter()->setSourcePath(folder);
+        QCOMPARE(app.converter()->sourceKind(), QStringLiteral("folder"));
+    }
 };
 
 int main(int argc, char** argv) {
