@@ -96,6 +96,8 @@ import-only $synthetic/random-llama-spm-TQ1_0.gguf
 compare $synthetic/random-llama-spm-f16.gguf,$synthetic/random-llama-spm-TQ2_0-f16emb.gguf,$synthetic/random-llama-spm-TQ1_0.gguf
 page compare
 wait-compare 300
+compare-prompt Once upon a time
+wait-compare 300
 sleep 4500
 screenshot compare-setup.png
 compare-scroll 420

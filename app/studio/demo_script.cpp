@@ -148,13 +148,19 @@ void DemoScript::next() {
                 },
                 60, QStringLiteral("the models to compare"));
             return;
+        } else if (cmd == QLatin1String("compare-prompt")) {
+            if (!arg.isEmpty()) app_.compare()->prompt()->setPrompt(arg);
+            if (!app_.compare()->startPrompt())
+                return fail(
+                    QStringLiteral("cannot run the prompt: %1").arg(app_.compare()->prompt()->error()));
         } else if (cmd == QLatin1String("compare-scroll")) {
             QObject* scroller = findItem(QStringLiteral("compareScroller"));
             if (!scroller) return fail(QStringLiteral("no comparison page"));
             scroller->setProperty("contentY", arg.toDouble());
         } else if (cmd == QLatin1String("wait-compare")) {
             const int s = arg.isEmpty() ? 300 : arg.toInt();
-            waitFor([this] { return !app_.compare()->running(); }, s, QStringLiteral("the comparison"));
+            waitFor([this] { return !app_.compare()->running() && !app_.compare()->prompt()->running(); }, s,
+                    QStringLiteral("the comparison"));
             return;
         } else if (cmd == QLatin1String("wizard-step")) {
             QObject* page = findItem(QStringLiteral("convertPage"));

@@ -18,7 +18,8 @@
 //   wait-convert [SECONDS] wait until the conversion run is over (default 300 s)
 //   compare P1,P2[,...]    pick these library models (imported before) in the comparison view
 //                          and run it (bundled sample, windows of 64 tokens, at most 6)
-//   wait-compare [SECONDS] wait until the comparison is over (default 300 s)
+//   compare-prompt [TEXT]  run the comparison view's prompt panel on the picked models
+//   wait-compare [SECONDS] wait until the comparison (and its prompt run) is over (default 300 s)
 //   compare-scroll Y       scroll the comparison page to Y pixels from its top
 //   wizard-step N          show step N (0..3) of the conversion wizard
 //   settings-panel on|off  the chat settings panel

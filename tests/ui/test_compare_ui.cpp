@@ -137,6 +137,17 @@ class TestCompareUi : public QObject {
         QCOMPARE(lowbit::app::CompareRunStore(s.app->storage().database()).listRuns().size(), 1);
         QTRY_VERIFY(s.visibleItem(QStringLiteral("savedRun_0")));
 
+        // Prompt panel: the same prompt through both models, a streaming column each.
+        vm->prompt()->setMaxTokens(8);
+        QVERIFY(s.click(QStringLiteral("runPromptButton")));
+        QTRY_VERIFY(vm->prompt()->running());
+        QTRY_VERIFY_WITH_TIMEOUT(!vm->prompt()->running(), 30000);
+        for (int i = 0; i < 2; ++i) {
+            QQuickItem* col = s.visibleItem(QStringLiteral("promptColumn_%1").arg(i));
+            QVERIFY(col);
+            QVERIFY(!col->property("shownText").toString().isEmpty());
+        }
+
         // The charts as PNG (what the "Charts as PNG" button saves).
         QQuickItem* page = s.visibleItem(QStringLiteral("comparePage"));
         QVERIFY(page);

@@ -17,6 +17,7 @@
 #include "lowbit/model.h"
 #include "lowbit/perplexity.h"
 #include "lowbit/runner.h"
+#include "lowbit/session.h"
 #include "storage/compare_run_store.h"
 #include "studio_controller.h"
 #include "test_data.h"
@@ -290,6 +291,65 @@ class TestCompareViewModel : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(!vm->running(), 30000);
         QCOMPARE(saved.count(), 1);
         QCOMPARE(vm->runs().size(), 1);
+    }
+
+    // The prompt panel: each model's column equals a direct Session run with the same prompt,
+    // seed and sampling, and a second run gives the same texts.
+    void promptPanelSameSeedSameText() {
+        QTemporaryDir dir;
+        auto app = makeStudio(dir.path());
+        app->library()->importUrls({f16_, tq2_});
+        QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 2, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+        CompareViewModel* vm = app->compare();
+        QVERIFY(vm->addPick(idOf(*app, f16_)));
+        QVERIFY(vm->addPick(idOf(*app, tq2_)));
+        PromptRace* race = vm->prompt();
+        race->setPrompt(QStringLiteral("Once upon a time"));
+        race->setMaxTokens(12);
+        race->setSeed(7);
+        race->setTemperature(0.8);
+
+        QStringList first;
+        for (int round = 0; round < 2; ++round) {
+            QVERIFY(vm->startPrompt());
+            QVERIFY(race->running());
+            QVERIFY(!vm->start());  // one measurement at a time
+            QTRY_VERIFY_WITH_TIMEOUT(!race->running(), 30000);
+            const QVariantList cols = race->columns();
+            QCOMPARE(cols.size(), 2);
+            QStringList texts;
+            for (const QVariant& c : cols) {
+                const QVariantMap m = c.toMap();
+                QCOMPARE(m.value("state").toString(), QStringLiteral("done"));
+                QVERIFY(m.value("tokens").toInt() > 0);
+                QVERIFY(m.value("decodeTps").toDouble() > 0);
+                QVERIFY(m.value("prefillTps").toDouble() > 0);
+                texts << m.value("text").toString();
+            }
+            if (round == 0)
+                first = texts;
+            else
+                QCOMPARE(texts, first);
+        }
+        const QStringList paths = {f16_, tq2_};
+        for (int i = 0; i < 2; ++i) {
+            auto model = lowbit::Model::load(paths[i].toStdString());
+            lowbit::RunnerOptions ro;
+            ro.n_ctx = 512;
+            auto runner = lowbit::create_runner(*model, ro);
+            lowbit::Session session(*runner);
+            lowbit::GenerateParams gp;
+            gp.max_tokens = 12;
+            gp.sampling.seed = 7;
+            gp.sampling.temperature = 0.8f;
+            std::string text;
+            session.generate("Once upon a time", gp, [&](const std::string& piece, int32_t) {
+                text += piece;
+                return true;
+            });
+            QCOMPARE(first[i], QString::fromStdString(text));
+        }
     }
 
     void reportRoundTripsAndPicksBaseline() {

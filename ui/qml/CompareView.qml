@@ -277,6 +277,136 @@ Rectangle {
                 }
             }
 
+            // ---- prompt: the same prompt, seed and sampling through each model, in turn ----
+            Card {
+                Layout.fillWidth: true
+                visible: page.vm.picks.length > 0
+                implicitHeight: promptPanel.implicitHeight + 36
+                ColumnLayout {
+                    id: promptPanel
+                    anchors.fill: parent
+                    anchors.margins: 18
+                    spacing: 10
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: 10
+                        SectionTitle { text: qsTr("Prompt") }
+                        Text {
+                            Layout.fillWidth: true
+                            text: qsTr("Same prompt, seed %1 and temperature %2 for every model; they take turns, so each speed is its own.")
+                                  .arg(page.vm.prompt.seed).arg(page.vm.prompt.temperature.toFixed(2))
+                            color: Theme.textFaint
+                            font.pixelSize: Theme.small
+                            elide: Text.ElideRight
+                        }
+                    }
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: 10
+                        AppTextField {
+                            id: promptField
+                            objectName: "promptField"
+                            Layout.fillWidth: true
+                            text: page.vm.prompt.prompt
+                            onTextChanged: page.vm.prompt.prompt = text
+                        }
+                        Text { text: qsTr("max tokens"); color: Theme.textMuted }
+                        NumberField {
+                            value: page.vm.prompt.maxTokens
+                            minimum: 1; maximum: 2048
+                            implicitWidth: 70
+                            onCommitted: (v) => page.vm.prompt.maxTokens = v
+                        }
+                        Text { text: qsTr("seed"); color: Theme.textMuted }
+                        NumberField {
+                            value: page.vm.prompt.seed
+                            minimum: 0; maximum: 2147483647
+                            implicitWidth: 80
+                            onCommitted: (v) => page.vm.prompt.seed = v
+                        }
+                        AppButton {
+                            objectName: "runPromptButton"
+                            kind: "primary"
+                            iconName: "send"
+                            text: qsTr("Run prompt")
+                            visible: !page.vm.prompt.running
+                            enabled: !page.vm.running && page.vm.picks.length > 0
+                            onClicked: page.vm.startPrompt()
+                        }
+                        AppButton {
+                            kind: "danger"
+                            iconName: "stop"
+                            text: qsTr("Stop")
+                            visible: page.vm.prompt.running
+                            onClicked: page.vm.prompt.cancel()
+                        }
+                    }
+                    Text {
+                        visible: page.vm.prompt.error.length > 0
+                        text: page.vm.prompt.error
+                        color: Theme.danger
+                    }
+                    RowLayout {
+                        Layout.fillWidth: true
+                        visible: page.vm.prompt.columns.length > 0
+                        spacing: 12
+                        Repeater {
+                            model: page.vm.prompt.columns
+                            delegate: Rectangle {
+                                id: col
+                                required property var modelData
+                                required property int index
+                                objectName: "promptColumn_" + index
+                                property string shownText: modelData.text
+                                Layout.fillWidth: true
+                                Layout.preferredWidth: 1
+                                Layout.alignment: Qt.AlignTop
+                                implicitHeight: colBody.implicitHeight + 24
+                                radius: Theme.radius
+                                color: Theme.field
+                                border.color: col.modelData.state === "running" ? page.seriesColor(col.index) : Theme.border
+                                ColumnLayout {
+                                    id: colBody
+                                    x: 12; y: 12
+                                    width: parent.width - 24
+                                    spacing: 6
+                                    RowLayout {
+                                        Layout.fillWidth: true
+                                        Rectangle { width: 10; height: 10; radius: 5; color: page.seriesColor(col.index) }
+                                        Text {
+                                            Layout.fillWidth: true
+                                            text: col.modelData.name
+                                            color: Theme.text
+                                            font.weight: Font.DemiBold
+                                            elide: Text.ElideRight
+                                        }
+                                    }
+                                    Text {
+                                        text: col.modelData.state === "done"
+                                              ? qsTr("%1 tok/s prefill · %2 tok/s decode · %3 tokens")
+                                                  .arg(col.modelData.prefillTps.toFixed(0)).arg(col.modelData.decodeTps.toFixed(1)).arg(col.modelData.tokens)
+                                              : col.modelData.state === "running" ? qsTr("generating…")
+                                              : col.modelData.state === "waiting" ? qsTr("waiting its turn")
+                                              : col.modelData.state === "failed" ? col.modelData.error : qsTr("stopped")
+                                        color: col.modelData.state === "failed" ? Theme.danger : Theme.textMuted
+                                        font.pixelSize: Theme.small
+                                    }
+                                    Text {
+                                        Layout.fillWidth: true
+                                        text: col.modelData.text
+                                        color: Theme.text
+                                        wrapMode: Text.Wrap
+                                        textFormat: Text.PlainText
+                                        maximumLineCount: 12
+                                        elide: Text.ElideRight
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+
             // ---- perplexity + resources: grabbed together for the PNG export ----
             ColumnLayout {
                 id: charts

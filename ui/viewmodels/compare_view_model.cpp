@@ -44,6 +44,7 @@ QString deltaText(double d) {
 CompareViewModel::CompareViewModel(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library,
                                    QObject* parent)
     : QObject(parent), ctx_(ctx), settings_(settings), library_(library) {
+    connect(&prompt_, &PromptRace::stateChanged, this, &CompareViewModel::stateChanged);
     connect(&library_, &QAbstractItemModel::modelReset, this, &CompareViewModel::choicesChanged);
     connect(&library_, &QAbstractItemModel::rowsInserted, this, &CompareViewModel::choicesChanged);
     connect(&library_, &QAbstractItemModel::rowsRemoved, this, &CompareViewModel::choicesChanged);
@@ -93,8 +94,20 @@ bool CompareViewModel::sharedDevice() const {
     return false;
 }
 
+bool CompareViewModel::startPrompt() {
+    if (running_) return false;  // one measurement at a time
+    std::vector<PromptRaceModel> models;
+    for (const QVariant& v : picks_) {
+        const QVariantMap p = v.toMap();
+        models.push_back({p.value(QStringLiteral("name")).toString(),
+                          p.value(QStringLiteral("path")).toString(),
+                          p.value(QStringLiteral("device")).toString()});
+    }
+    return prompt_.start(models, settings_.threads());
+}
+
 bool CompareViewModel::canStart() const {
-    return !running_ && picks_.size() >= kMinModels && picks_.size() <= kMaxModels;
+    return !running_ && !prompt_.running() && picks_.size() >= kMinModels && picks_.size() <= kMaxModels;
 }
 
 bool CompareViewModel::addPick(qint64 modelId, const QString& device) {
@@ -242,7 +255,7 @@ void CompareViewModel::setState(bool running, const QString& status) {
 
 bool CompareViewModel::start() {
     error_.clear();
-    if (running_) return false;
+    if (running_ || prompt_.running()) return false;
     if (picks_.size() < kMinModels || picks_.size() > kMaxModels) {
         error_ = tr("Pick 2 to 4 models to compare.");
         emit stateChanged();

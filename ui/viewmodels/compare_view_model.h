@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "lowbit/compare.h"
+#include "prompt_race.h"
 
 namespace lowbit::ui {
 
@@ -59,6 +60,8 @@ class CompareViewModel : public QObject {
     Q_PROPERTY(QString runTitle READ runTitle NOTIFY resultsChanged)
     Q_PROPERTY(QString machineText READ machineText NOTIFY resultsChanged)
     Q_PROPERTY(QVariantList runs READ runs NOTIFY runsChanged)
+    // The prompt panel: the same prompt through each picked model (not saved).
+    Q_PROPERTY(PromptRace* prompt READ prompt CONSTANT)
 
   public:
     CompareViewModel(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library,
@@ -100,6 +103,10 @@ class CompareViewModel : public QObject {
     QString runTitle() const { return runTitle_; }
     QString machineText() const;
     const QVariantList& runs() const { return runs_; }
+    PromptRace* prompt() { return &prompt_; }
+
+    // Runs the prompt panel on the picked models, each on its device, in turn.
+    Q_INVOKABLE bool startPrompt();
 
     // Model picks (2 to 4). addPick takes the library's model id; device "cpu" or "vulkan:N".
     Q_INVOKABLE bool addPick(qint64 modelId, const QString& device = QStringLiteral("cpu"));
@@ -179,6 +186,7 @@ class CompareViewModel : public QObject {
     QJsonObject runMachine_;
     QVariantList runs_;
 
+    PromptRace prompt_;  // its destructor cancels and joins its own worker
     std::thread thread_;
     std::atomic<bool> cancel_{false};
     int generation_ = 0;  // events of an older (cancelled) run are ignored

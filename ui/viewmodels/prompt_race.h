@@ -1,0 +1,89 @@
+#pragma once
+// The comparison view's prompt panel: the same prompt through each picked model with the same
+// seed and sampling, one model after the other on a worker thread (they take turns, so their
+// tokens/s do not disturb each other), each column streaming its text with its prefill and
+// decode speed. Nothing of it is saved; cancel stops the model generating and skips the rest.
+#include <QtQml/qqmlregistration.h>
+#include <QObject>
+#include <QVariantList>
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lowbit::ui {
+
+struct PromptRaceModel {
+    QString name;
+    QString path;
+    QString device;
+};
+
+class PromptRace : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("owned by CompareViewModel")
+    Q_PROPERTY(QString prompt READ prompt WRITE setPrompt NOTIFY settingsChanged)
+    Q_PROPERTY(int maxTokens READ maxTokens WRITE setMaxTokens NOTIFY settingsChanged)
+    Q_PROPERTY(int seed READ seed WRITE setSeed NOTIFY settingsChanged)
+    Q_PROPERTY(double temperature READ temperature WRITE setTemperature NOTIFY settingsChanged)
+    Q_PROPERTY(bool running READ running NOTIFY stateChanged)
+    Q_PROPERTY(QString error READ error NOTIFY stateChanged)
+    // [{name, device, state ("waiting"|"running"|"done"|"failed"), text, promptTokens, tokens,
+    //   prefillTps, decodeTps, error}]
+    Q_PROPERTY(QVariantList columns READ columns NOTIFY columnsChanged)
+
+  public:
+    explicit PromptRace(QObject* parent = nullptr);
+    ~PromptRace() override;
+
+    QString prompt() const { return prompt_; }
+    void setPrompt(const QString& p);
+    int maxTokens() const { return maxTokens_; }
+    void setMaxTokens(int n);
+    int seed() const { return seed_; }
+    void setSeed(int s);
+    double temperature() const { return temperature_; }
+    void setTemperature(double t);
+    bool running() const { return running_; }
+    QString error() const { return error_; }
+    QVariantList columns() const;
+
+    // Starts the models in turn; false (with `error`) when there is nothing to run.
+    bool start(const std::vector<PromptRaceModel>& models, int threads);
+    Q_INVOKABLE void cancel();
+
+  signals:
+    void settingsChanged();
+    void stateChanged();
+    void columnsChanged();
+    void finished();
+
+  private:
+    struct Column {
+        PromptRaceModel model;
+        QString state = QStringLiteral("waiting");
+        QString text;
+        int promptTokens = 0;
+        int tokens = 0;
+        double prefillTps = 0;
+        double decodeTps = 0;
+        QString error;
+    };
+    void worker(std::vector<PromptRaceModel> models, std::string prompt, int threads, int maxTokens,
+                uint64_t seed, float temperature, int generation);
+    void joinWorker();
+
+    QString prompt_ = QStringLiteral("Explain in two sentences why a ternary weight needs only 1.58 bits.");
+    int maxTokens_ = 48;
+    int seed_ = 42;
+    double temperature_ = 0.8;
+    bool running_ = false;
+    QString error_;
+    std::vector<Column> columns_;
+    std::thread thread_;
+    std::atomic<bool> cancel_{false};
+    int generation_ = 0;
+};
+
+}  // namespace lowbit::ui
