@@ -6,10 +6,12 @@
 #include <QJsonObject>
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "chat/chat_template.h"
 #include "engine/inference_engine.h"
 #include "lowbit/gguf.h"
+#include "lowbit/onebit.h"
 
 namespace lowbit::app {
 namespace {
@@ -109,16 +111,34 @@ ModelFacts inspectModel(const QString& path) {
     std::map<std::string, TypeShare> byType;
     qint64 elements = 0, bytes = 0, linElements = 0, linBytes = 0;
     for (const GgufTensorInfo& t : f->tensors()) {
-        const qint64 n = t.n_elements();
+        // A OneBit / binary weight is an I8 tensor of packed signs (8 weights a byte) plus
+        // companion tensors (value vectors g and h, or β): count it as rows x cols weights of
+        // its kind, taking the companions' bytes, and skip the companions themselves.
+        if (onebit::is_companion_name(t.name)) continue;
+        qint64 n = t.n_elements();
+        qint64 nbytes = qint64(t.nbytes);
+        std::string type(type_name(t.type));
+        std::optional<onebit::PackedWeight> packed;
+        try {
+            packed = onebit::find_packed_weight(*f, t.name);
+        } catch (const std::exception& e) {
+            throw EngineError(QStringLiteral("\"%1\" is not a usable GGUF model: %2")
+                                  .arg(fi.fileName(), QString::fromStdString(e.what())));
+        }
+        if (packed) {
+            n = packed->rows * packed->cols;
+            nbytes = qint64(packed->total_bytes);
+            type = packed->kind == onebit::PackedKind::OneBit ? "onebit" : "binary";
+        }
         elements += n;
-        bytes += qint64(t.nbytes);
-        auto& share = byType[std::string(type_name(t.type))];
+        bytes += nbytes;
+        auto& share = byType[type];
         ++share.tensors;
-        share.bytes += qint64(t.nbytes);
+        share.bytes += nbytes;
         share.elements += n;
         if (t.name.rfind("blk.", 0) == 0 && t.ne.size() >= 2 && t.ne[1] > 1) {
             linElements += n;
-            linBytes += qint64(t.nbytes);
+            linBytes += nbytes;
         }
     }
     if (elements == 0) throw EngineError(QStringLiteral("\"%1\" holds no tensors.").arg(fi.fileName()));

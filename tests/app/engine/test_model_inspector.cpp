@@ -9,6 +9,7 @@
 
 #include "engine/inference_engine.h"
 #include "engine/model_inspector.h"
+#include "lowbit/convert.h"
 #include "test_data.h"
 
 using namespace lowbit::app;
@@ -26,6 +27,40 @@ class TestModelInspector : public QObject {
     Q_OBJECT
 
   private slots:
+    // OneBit and binary weights are I8 tensors of packed signs plus companion tensors: counted
+    // as rows x cols weights of their kind, with the companions' bytes, never as weights.
+    void packedOneBitModels_data() {
+        QTest::addColumn<int>("target");
+        QTest::addColumn<QString>("type");
+        QTest::newRow("onebit") << int(lowbit::ConvertTarget::OneBit) << "ONEBIT";
+        QTest::newRow("binary") << int(lowbit::ConvertTarget::Binary) << "BINARY";
+    }
+    void packedOneBitModels() {
+        QFETCH(int, target);
+        QFETCH(QString, type);
+        QTemporaryDir dir;
+        lowbit::ConvertOptions o;
+        o.input = lowbit::test::model_path("random-llama-spm-f16.gguf");
+        o.output = QString(dir.path() + "/packed.gguf").toStdString();
+        o.target = static_cast<lowbit::ConvertTarget>(target);
+        o.svid.max_iterations = 4;
+        lowbit::convert_model(o);
+        const ModelFacts src = inspect("random-llama-spm-f16.gguf");
+        const ModelFacts f = inspectModel(QString::fromStdString(o.output));
+        QCOMPARE(f.record.nParams, src.record.nParams);  // the same weights, however stored
+        QCOMPARE(f.record.weightTypes, QStringLiteral("F16 ×2 (91%), %1 ×14 (9%), F32 ×5 (<1%)").arg(type));
+        // Block matrices: 2 layers of q,o (256x256), k,v (128x256), gate, up, down (768x256).
+        qint64 weights = 0, packedBytes = 0;
+        for (auto [rows, cols] :
+             {std::pair{256, 256}, {256, 256}, {128, 256}, {128, 256}, {768, 256}, {768, 256}, {256, 768}}) {
+            weights += 2 * rows * cols;
+            const qint64 side = target == int(lowbit::ConvertTarget::OneBit) ? 2 * (rows + cols) : 4;
+            packedBytes += 2 * (rows * cols / 8 + side);
+        }
+        QCOMPARE(f.linearBitsPerWeight, 8.0 * double(packedBytes) / double(weights));
+        QVERIFY(f.linearBitsPerWeight > 1.0 && f.linearBitsPerWeight < 1.2);
+    }
+
     void ternaryModel() {
         const ModelFacts f = inspect("random-llama-spm-TQ2_0-f16emb.gguf");
         const ModelRecord& r = f.record;
