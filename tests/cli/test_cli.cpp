@@ -1,10 +1,10 @@
 // Runs the real `lowbit` binary and checks the contract documented in the README and issues:
 // results on stdout, errors on stderr with a non-zero status, stable JSON keys.
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -25,21 +25,24 @@ Run run(const QStringList& args, int timeout_ms = 240000) {
         p.kill();
         return {-1, {}, "timeout"};
     }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
+            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
-QString model(const char* name) { return QString::fromStdString(lowbit::test::model_path(name)); }
+QString model(const char* name) {
+    return QString::fromStdString(lowbit::test::model_path(name));
+}
 
 }  // namespace
 
 class TestCli : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void helpListsCommands() {
         const Run r = run({"--help"});
         QCOMPARE(r.status, 0);
-        for (const char* c : {"info", "tokenize", "generate", "perplexity", "bench"}) QVERIFY(r.out.contains(c));
+        for (const char* c : {"info", "tokenize", "generate", "perplexity", "bench"})
+            QVERIFY(r.out.contains(c));
     }
 
     void tokenizePrintsOnlyTheIds() {
@@ -55,7 +58,8 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("Hello world");
         f.close();
-        const QString vocab = QString::fromStdString(lowbit::test::shared_path("reference/tokenizer/ggml-vocab-llama-bpe.gguf"));
+        const QString vocab = QString::fromStdString(
+            lowbit::test::shared_path("reference/tokenizer/ggml-vocab-llama-bpe.gguf"));
         const Run r = run({"tokenize", "-m", vocab, "-f", f.fileName()});
         QCOMPARE(r.status, 0);
         QCOMPARE(r.out, QString("[128000, 9906, 1917]\n"));
@@ -80,8 +84,17 @@ private slots:
     }
 
     void generateGreedyIsDeterministic() {
-        const QStringList args = {"generate", "-m", model("random-llama-spm-f16.gguf"), "-p", "Once upon a time",
-                                  "-n", "16", "--temp", "0", "-t", "2"};
+        const QStringList args = {"generate",
+                                  "-m",
+                                  model("random-llama-spm-f16.gguf"),
+                                  "-p",
+                                  "Once upon a time",
+                                  "-n",
+                                  "16",
+                                  "--temp",
+                                  "0",
+                                  "-t",
+                                  "2"};
         const Run a = run(args), b = run(args);
         QCOMPARE(a.status, 0);
         QCOMPARE(a.out, b.out);
@@ -92,13 +105,14 @@ private slots:
 
     void perplexityJsonAndText() {
         const QString text = QString::fromStdString(lowbit::test::shared_path("papers/onebit-paper.md"));
-        const Run j = run({"perplexity", "-m", model("random-qwen2-f16.gguf"), "-f", text, "-c", "128", "--chunks",
-                           "4", "--json"});
+        const Run j = run({"perplexity", "-m", model("random-qwen2-f16.gguf"), "-f", text, "-c", "128",
+                           "--chunks", "4", "--json"});
         QCOMPARE(j.status, 0);
         const QJsonObject o = QJsonDocument::fromJson(j.out.toUtf8()).object();
         QVERIFY(o.value("ppl").toDouble() > 1.0);
         QCOMPARE(o.value("n_chunks").toInt(), 4);
-        const Run t = run({"perplexity", "-m", model("random-qwen2-f16.gguf"), "-f", text, "-c", "128", "--chunks", "4"});
+        const Run t = run(
+            {"perplexity", "-m", model("random-qwen2-f16.gguf"), "-f", text, "-c", "128", "--chunks", "4"});
         QCOMPARE(t.status, 0);
         const QStringList lines = t.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 5);  // one running value per window, then the final line
@@ -107,7 +121,8 @@ private slots:
     }
 
     void benchJsonKeys() {
-        const Run r = run({"bench", "-m", model("random-llama-spm-f16.gguf"), "-p", "8", "-n", "4", "-r", "1", "--json"});
+        const Run r = run(
+            {"bench", "-m", model("random-llama-spm-f16.gguf"), "-p", "8", "-n", "4", "-r", "1", "--json"});
         QCOMPARE(r.status, 0);
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         for (const char* k : {"prefill_tps", "decode_tps", "weight_bytes", "kv_bytes", "peak_rss_bytes"}) {
@@ -138,13 +153,49 @@ private slots:
         const Run g = run({"generate", "-m", out, "-p", "Once upon a time", "-n", "4", "--temp", "0"});
         QCOMPARE(g.status, 0);
         QVERIFY(g.out.startsWith("Once upon a time"));
-        const Run again = run({"convert", "-m", model("random-llama-spm-f16.gguf"), "-o", out, "--type", "tq1_0"});
+        const Run again =
+            run({"convert", "-m", model("random-llama-spm-f16.gguf"), "-o", out, "--type", "tq1_0"});
         QCOMPARE(again.status, 1);
         QVERIFY2(again.err.contains("--force"), qPrintable(again.err));
         QCOMPARE(QFileInfo(out).size(), qint64(o.value("output_bytes").toDouble()));  // untouched
-        const Run bad = run({"convert", "-m", model("random-llama-spm-f16.gguf"), "-o", out, "--type", "q3_x"});
+        const Run bad =
+            run({"convert", "-m", model("random-llama-spm-f16.gguf"), "-o", out, "--type", "q3_x"});
         QCOMPARE(bad.status, 2);
         QVERIFY(bad.err.contains("unknown --type"));
+    }
+
+    // compare: the same perplexities as separate `perplexity` runs, and measured speed and memory;
+    // a model converted whole to TQ2_0 holds about 1/8 of the F16 weight bytes (2.0625 / 16 bits).
+    void compareMatchesSeparateRuns() {
+        QTemporaryDir dir;
+        const QString f16 = model("random-llama-spm-f16.gguf"), tq2 = dir.path() + "/all-tq2_0.gguf";
+        const QString text = QString::fromStdString(lowbit::test::shared_path("papers/onebit-paper.md"));
+        QCOMPARE(
+            run({"convert", "-m", f16, "-o", tq2, "--type", "tq2_0", "--keep-high-precision", "none", "-q"})
+                .status,
+            0);
+        const Run c = run(
+            {"compare", "--models", f16 + "," + tq2, "--text", text, "-c", "128", "--chunks", "3", "--json"});
+        QCOMPARE(c.status, 0);
+        const QJsonArray models = QJsonDocument::fromJson(c.out.toUtf8()).object().value("models").toArray();
+        QCOMPARE(models.size(), 2);
+        double bytes[2] = {0, 0};
+        for (int i = 0; i < 2; ++i) {
+            const QJsonObject m = models[i].toObject();
+            const Run p = run({"perplexity", "-m", m.value("path").toString(), "-f", text, "-c", "128",
+                               "--chunks", "3", "--json"});
+            QCOMPARE(p.status, 0);
+            QCOMPARE(m.value("ppl").toDouble(),
+                     QJsonDocument::fromJson(p.out.toUtf8()).object().value("ppl").toDouble());
+            for (const char* k : {"prefill_tps", "decode_tps", "weight_bytes", "kv_bytes", "peak_rss_bytes",
+                                  "bits_per_weight"})
+                QVERIFY2(m.value(k).toDouble() > 0, k);
+            bytes[i] = m.value("weight_bytes").toDouble();
+        }
+        QCOMPARE(models[0].toObject().value("kv_bytes").toDouble(),
+                 models[1].toObject().value("kv_bytes").toDouble());
+        const double ratio = bytes[1] / bytes[0];
+        QVERIFY2(ratio > 0.125 && ratio < 0.135, qPrintable(QString::number(ratio)));
     }
 
     void errorsGoToStderrWithStatus_data() {
@@ -153,13 +204,24 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << 2 << "unknown command";
         QTest::newRow("missing model") << QStringList{"info"} << 2 << "missing model file";
-        QTest::newRow("unknown option") << QStringList{"info", "-m", "x.gguf", "--bogus"} << 2 << "unknown option";
-        QTest::newRow("no such file") << QStringList{"info", "-m", "/nonexistent.gguf"} << 1 << "No such file";
-        QTest::newRow("not gguf") << QStringList{"tokenize", "-m", QString::fromStdString(lowbit::test::shared_path("models/README.md")), "-p", "x"}
+        QTest::newRow("unknown option")
+            << QStringList{"info", "-m", "x.gguf", "--bogus"} << 2 << "unknown option";
+        QTest::newRow("no such file")
+            << QStringList{"info", "-m", "/nonexistent.gguf"} << 1 << "No such file";
+        QTest::newRow("not gguf") << QStringList{"tokenize", "-m",
+                                                 QString::fromStdString(
+                                                     lowbit::test::shared_path("models/README.md")),
+                                                 "-p", "x"}
                                   << 1 << "bad magic";
-        QTest::newRow("text too short") << QStringList{"perplexity", "-m", model("random-qwen2-f16.gguf"), "-f",
-                                                      QString::fromStdString(lowbit::test::shared_path("models/README.md")), "-c", "512"}
-                                        << 1 << "at least";
+        QTest::newRow("text too short")
+            << QStringList{"perplexity",
+                           "-m",
+                           model("random-qwen2-f16.gguf"),
+                           "-f",
+                           QString::fromStdString(lowbit::test::shared_path("models/README.md")),
+                           "-c",
+                           "512"}
+            << 1 << "at least";
     }
     void errorsGoToStderrWithStatus() {
         QFETCH(QStringList, args);
