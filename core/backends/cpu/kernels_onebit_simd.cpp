@@ -14,7 +14,7 @@
 // clang-format off
 #include "backends/cpu/act_quant.h"
 #include "backends/cpu/kernels.h"
-#include "backends/cpu/prefetch.h"
+#include "backends/cpu/tile_driver.h"
 #include "backends/cpu/sign_table.h"
 #include "lowbit/error.h"
 // clang-format on
@@ -29,28 +29,6 @@ namespace lowbit::cpu {
 namespace HWY_NAMESPACE {
 
 namespace {  // everything but the exported entry points is private to this file
-
-using SignTileFn = void (*)(int64_t, const uint8_t*, size_t, const uint8_t*, size_t, float*, int64_t);
-
-// Decode: 4 rows share every activation vector; prefill: 2 rows x 4 tokens share loads both ways.
-template <SignTileFn Tile41, SignTileFn Tile11, SignTileFn Tile24, SignTileFn Tile14>
-HWY_INLINE void sign_driver(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
-                            int64_t nt, float* y, int64_t ldy) {
-    int64_t t = 0;
-    for (; nt > 1 && t + 4 <= nt; t += 4) {
-        int64_t r = 0;
-        for (; r + 2 <= nr; r += 2) Tile24(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-        for (; r < nr; ++r) Tile14(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-    }
-    for (; t < nt; ++t) {
-        int64_t r = 0;
-        for (; r + 4 <= nr; r += 4) {
-            if (nt == 1) prefetch_tile_ahead(w + r * ws, ws);
-            Tile41(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-        }
-        for (; r < nr; ++r) Tile11(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-    }
-}
 
 HWY_INLINE float i8_finish(int32_t signed_sum, const uint8_t* act_row, int64_t k) {
     return static_cast<float>(signed_sum) / i8_row_scale(act_row, k);
@@ -229,12 +207,12 @@ void sign_i8_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
 void SignMatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
                    int64_t nt, float* y, int64_t ldy) {
-    sign_driver<sign_f32_tile<4, 1>, sign_f32_tile<1, 1>, sign_f32_tile<2, 4>, sign_f32_tile<1, 4>>(
+    run_row_tiles<sign_f32_tile<4, 1>, sign_f32_tile<1, 1>, sign_f32_tile<2, 4>, sign_f32_tile<1, 4>>(
         k, w, ws, nr, a, as, nt, y, ldy);
 }
 void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                   float* y, int64_t ldy) {
-    sign_driver<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
+    run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
         k, w, ws, nr, a, as, nt, y, ldy);
 }
 #else

@@ -16,7 +16,7 @@
 #include "backends/cpu/act_quant.h"
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/kernels_ternary.h"
-#include "backends/cpu/prefetch.h"
+#include "backends/cpu/tile_driver.h"
 #include "lowbit/fp16.h"
 #include "quant/blocks.h"
 // clang-format on
@@ -36,30 +36,6 @@ using quant::BlockTQ2_0;
 using quant::QK_K;
 
 namespace {  // everything but the exported entry points is private to this file
-
-using TileFn = void (*)(int64_t, const uint8_t*, size_t, const uint8_t*, size_t, float*, int64_t);
-
-// Decode (one token) takes 4 rows at once so four independent accumulator chains hide the
-// latency of the dot-product instructions; prefill takes 2 rows x 4 tokens so every weight
-// vector decoded is used four times.
-template <TileFn Tile41, TileFn Tile11, TileFn Tile24, TileFn Tile14>
-HWY_INLINE void tile_driver(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
-                            int64_t nt, float* y, int64_t ldy) {
-    int64_t t = 0;
-    for (; nt > 1 && t + 4 <= nt; t += 4) {
-        int64_t r = 0;
-        for (; r + 2 <= nr; r += 2) Tile24(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-        for (; r < nr; ++r) Tile14(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-    }
-    for (; t < nt; ++t) {
-        int64_t r = 0;
-        for (; r + 4 <= nr; r += 4) {
-            if (nt == 1) prefetch_tile_ahead(w + r * ws, ws);
-            Tile41(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-        }
-        for (; r < nr; ++r) Tile11(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-    }
-}
 
 // I2_S's finish, exactly as quant::vec_dot_i2s_ref computes it (without the tensor scale, which
 // matmul applies): raw = Σ code·q over the row, then ((float)raw - (float)Σq) / s.
@@ -496,18 +472,18 @@ void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t a
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
 void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
-    tile_driver<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
-                                                                                ldy);
+    run_row_tiles<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
 }
 void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
-    tile_driver<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
-                                                                                ldy);
+    run_row_tiles<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
 }
 void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                 float* y, int64_t ldy) {
-    tile_driver<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
-                                                                                ldy);
+    run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
 }
 #else  // other targets: the scalar reference
 void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
