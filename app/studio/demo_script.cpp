@@ -153,6 +153,18 @@ void DemoScript::next() {
             if (!app_.compare()->startPrompt())
                 return fail(
                     QStringLiteral("cannot run the prompt: %1").arg(app_.compare()->prompt()->error()));
+        } else if (cmd == QLatin1String("compare-with")) {
+            // "previous": the newest saved run other than the one on screen; else a run id.
+            ui::CompareViewModel* c = app_.compare();
+            qint64 id = arg.toLongLong();
+            if (arg == QLatin1String("previous"))
+                for (const QVariant& r : c->runs())
+                    if (const qint64 rid = r.toMap().value(QStringLiteral("id")).toLongLong();
+                        rid != c->runId()) {
+                        id = rid;
+                        break;
+                    }
+            if (!c->compareWith(id)) return fail(QStringLiteral("cannot compare with run %1").arg(arg));
         } else if (cmd == QLatin1String("compare-scroll")) {
             QObject* scroller = findItem(QStringLiteral("compareScroller"));
             if (!scroller) return fail(QStringLiteral("no comparison page"));

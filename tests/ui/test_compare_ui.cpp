@@ -2,7 +2,8 @@
 // variants of one model are picked with the page's buttons, the run is started from the page,
 // and afterwards the perplexity chart has a series per model with a point per window, the
 // table shows every model's perplexity and quality, the resource bars are there, the run is
-// listed as saved, and the charts export as a PNG image.
+// listed as saved, and the charts export as a PNG image. The prompt temperature is editable, and
+// "Compare with…" on an earlier saved run fills the run-against-run table.
 #include <QApplication>
 #include <QImage>
 #include <QQmlApplicationEngine>
@@ -11,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtQml/QQmlExtensionPlugin>
+#include <algorithm>
 
 #include "storage/compare_run_store.h"
 #include "studio_controller.h"
@@ -61,6 +63,16 @@ struct Studio {
         for (QQuickItem* i : items(name))
             if (i->isVisible() && i->width() > 0) return i;
         return nullptr;
+    }
+    // Scrolls the page so the named item is in the middle of the window.
+    bool scrollTo(const QString& name) const {
+        QQuickItem* i = visibleItem(name);
+        QQuickItem* flick = visibleItem(QStringLiteral("compareScroller"));
+        if (!i || !flick) return false;
+        const double y = i->mapToItem(flick, QPointF(0, 0)).y() + flick->property("contentY").toDouble();
+        const double maxY = std::max(0.0, flick->property("contentHeight").toDouble() - flick->height());
+        flick->setProperty("contentY", std::clamp(y - flick->height() / 2, 0.0, maxY));
+        return true;
     }
     bool click(const QString& name) const {
         QQuickItem* i = visibleItem(name);
@@ -146,6 +158,40 @@ class TestCompareUi : public QObject {
             QQuickItem* col = s.visibleItem(QStringLiteral("promptColumn_%1").arg(i));
             QVERIFY(col);
             QVERIFY(!col->property("shownText").toString().isEmpty());
+        }
+
+        // The temperature is editable like max tokens and seed.
+        QQuickItem* temperature = s.visibleItem(QStringLiteral("promptTemperature"));
+        QVERIFY(temperature);
+        QCOMPARE(temperature->property("text").toString(), QStringLiteral("0.80"));
+        temperature->setProperty("text", QStringLiteral("0.3"));
+        QVERIFY(QMetaObject::invokeMethod(temperature, "editingFinished"));
+        QCOMPARE(vm->prompt()->temperature(), 0.3);
+        QCOMPARE(temperature->property("text").toString(), QStringLiteral("0.30"));
+
+        // A second run with other windows, then "Compare with…" on the first in the saved list
+        // fills the comparison table: the shared models matched, both runs' figures.
+        const qint64 firstRun = vm->runId();
+        vm->setWindowSize(32);
+        QVERIFY(vm->start());
+        QTRY_VERIFY_WITH_TIMEOUT(!vm->running(), 50000);
+        QVERIFY2(vm->error().isEmpty(), qPrintable(vm->error()));
+        QVERIFY(vm->runId() != firstRun);
+        QTRY_VERIFY(s.visibleItem(QStringLiteral("savedRun_1")));  // newest first: the first run
+        QVERIFY(!s.visibleItem(QStringLiteral("runComparison")));
+        QVERIFY(s.scrollTo(QStringLiteral("compareRun_1")));
+        QVERIFY(s.click(QStringLiteral("compareRun_1")));
+        QTRY_COMPARE(vm->otherRunId(), firstRun);
+        QTRY_VERIFY(s.visibleItem(QStringLiteral("runComparison")));
+        QCOMPARE(vm->comparison().size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const QVariantMap row = vm->comparison()[i].toMap();
+            QCOMPARE(row.value("presence").toString(), QStringLiteral("both"));
+            QCOMPARE(row.value("current").toMap().value("ppl").toDouble(),
+                     vm->results()[i].toMap().value("ppl").toDouble());
+            QVERIFY(row.value("other").toMap().value("ppl").toDouble() > 0);
+            QVERIFY(!row.value("pplChange").toString().isEmpty());
+            QVERIFY(s.visibleItem(QStringLiteral("runComparisonRow_%1").arg(i)));
         }
 
         // The charts as PNG (what the "Charts as PNG" button saves).

@@ -2,7 +2,9 @@
 // (F16 and TQ2_0): perplexities equal separate lowbit::perplexity runs on the same settings, the
 // running series fill window by window while the run goes, the ternary weights are smaller, the
 // run is saved and reopens after a restart with the same figures, CSV/JSON exports hold them,
-// and a cancelled run saves nothing.
+// and a cancelled run saves nothing. Two runs with different windows compare model by model with
+// both runs' figures as saved; one model on the Vulkan device (lavapipe in CI) and the same model
+// on the CPU agree on perplexity, and the Vulkan one reports its device memory.
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,6 +23,7 @@
 #include "storage/compare_run_store.h"
 #include "studio_controller.h"
 #include "test_data.h"
+#include "vk_test_util.h"
 
 using namespace lowbit::ui;
 
@@ -96,6 +99,39 @@ void configure(CompareViewModel* vm, const QString& text) {
     vm->setMeasureSpeed(true);
     vm->setBenchPrompt(16);
     vm->setBenchGen(8);
+}
+
+// Runs the view's comparison on `picks` (model id, device) with `window` tokens per window and
+// waits for it; returns the saved run's id (0 on failure, with the test failed).
+qint64 runAndWait(CompareViewModel* vm, const QList<QPair<qint64, QString>>& picks, int window, int windows,
+                  bool speed = true) {
+    vm->clearPicks();
+    for (const auto& p : picks)
+        if (!vm->addPick(p.first, p.second)) return 0;
+    configure(vm, CompareViewModel::sampleText());
+    vm->setWindowSize(window);
+    vm->setMaxWindows(windows);
+    vm->setMeasureSpeed(speed);
+    QSignalSpy saved(vm, &CompareViewModel::runSaved);
+    if (!vm->start()) return 0;
+    if (!saved.wait(90000) && saved.isEmpty()) return 0;
+    return saved.first().first().toLongLong();
+}
+
+// A saved run's figures as the database holds them.
+std::vector<lowbit::ModelMeasurement> savedFigures(StudioController& app, qint64 id) {
+    const auto r = lowbit::app::CompareRunStore(app.storage().database()).run(id);
+    return r ? compare::fromJson(QJsonDocument::fromJson(r->results.toUtf8()).array())
+             : std::vector<lowbit::ModelMeasurement>{};
+}
+
+// Checks one side of a comparison row against the saved figures, exactly.
+bool sameFigures(const QVariantMap& side, const lowbit::ModelMeasurement& m) {
+    return side.value("ppl").toDouble() == m.ppl && side.value("prefillTps").toDouble() == m.prefill_tps &&
+           side.value("decodeTps").toDouble() == m.decode_tps &&
+           side.value("weightBytes").toDouble() == double(m.weight_bytes) &&
+           side.value("peakRssBytes").toDouble() == double(m.peak_rss_bytes) &&
+           side.value("device").toString() == QString::fromStdString(m.device);
 }
 
 }  // namespace
@@ -350,6 +386,131 @@ class TestCompareViewModel : public QObject {
             });
             QCOMPARE(first[i], QString::fromStdString(text));
         }
+    }
+
+    // Two real runs with different settings (window 64 vs 32), sharing the F16 model: the
+    // comparison matches it by path with both runs' figures exactly as saved and their change,
+    // and a model in only one run is listed as such. Works both ways round after reopening.
+    void comparesWithEarlierRun() {
+        QTemporaryDir dir;
+        const QString tq1 = modelFile("random-llama-spm-TQ1_0");
+        auto app = makeStudio(dir.path());
+        app->library()->importUrls({f16_, tq2_, tq1});
+        QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 3, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+        CompareViewModel* vm = app->compare();
+        const qint64 idF16 = idOf(*app, f16_), idTq2 = idOf(*app, tq2_), idTq1 = idOf(*app, tq1);
+        const QString cpu = QStringLiteral("cpu");
+
+        const qint64 first = runAndWait(vm, {{idF16, cpu}, {idTq2, cpu}}, 64, 2);
+        QVERIFY2(first > 0, qPrintable(vm->error()));
+        QVERIFY(!vm->compareWith(first));  // not with itself
+        const qint64 second = runAndWait(vm, {{idF16, cpu}, {idTq1, cpu}}, 32, 2);
+        QVERIFY2(second > 0, qPrintable(vm->error()));
+        QCOMPARE(vm->runId(), second);
+        QVERIFY(vm->comparison().isEmpty());
+        const auto figs1 = savedFigures(*app, first);
+        const auto figs2 = savedFigures(*app, second);
+        QCOMPARE(figs1.size(), size_t(2));
+        QCOMPARE(figs2.size(), size_t(2));
+        QVERIFY(figs1[0].ppl != figs2[0].ppl);  // the window changed the F16 model's perplexity
+
+        QSignalSpy changed(vm, &CompareViewModel::comparisonChanged);
+        QVERIFY(vm->compareWith(first));
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(vm->otherRunId(), first);
+        QVERIFY(!vm->otherRunTitle().isEmpty());
+        QVERIFY(!vm->otherMachineText().isEmpty());
+        QCOMPARE(vm->otherMachineText(), vm->machineText());  // same machine
+        QVariantList rows = vm->comparison();
+        QCOMPARE(rows.size(), 3);
+        QVariantMap both = rows[0].toMap(), onlyHere = rows[1].toMap(), onlyThere = rows[2].toMap();
+        QCOMPARE(both.value("path").toString(), f16_);
+        QCOMPARE(both.value("presence").toString(), QStringLiteral("both"));
+        QVERIFY(sameFigures(both.value("current").toMap(), figs2[0]));
+        QVERIFY(sameFigures(both.value("other").toMap(), figs1[0]));
+        QCOMPARE(both.value("pplChange").toString(), compare::changeText(figs1[0].ppl, figs2[0].ppl, "ppl"));
+        QCOMPARE(both.value("decodeChange").toString(),
+                 compare::changeText(figs1[0].decode_tps, figs2[0].decode_tps, "decode"));
+        QVERIFY(both.value("decodeChange").toString().endsWith(QStringLiteral("% decode")));
+        QCOMPARE(both.value("weightChange").toString(), QStringLiteral("±0.0% weights"));  // same file
+        QCOMPARE(onlyHere.value("path").toString(), tq1);
+        QCOMPARE(onlyHere.value("presence").toString(), QStringLiteral("current"));
+        QVERIFY(sameFigures(onlyHere.value("current").toMap(), figs2[1]));
+        QVERIFY(onlyHere.value("other").toMap().isEmpty());
+        QVERIFY(onlyHere.value("pplChange").toString().isEmpty());
+        QCOMPARE(onlyThere.value("path").toString(), tq2_);
+        QCOMPARE(onlyThere.value("presence").toString(), QStringLiteral("other"));
+        QVERIFY(sameFigures(onlyThere.value("other").toMap(), figs1[1]));
+        QVERIFY(onlyThere.value("current").toMap().isEmpty());
+
+        // Reopen the first run and compare it with the second: the other way round.
+        QVERIFY(vm->openRun(first));
+        QVERIFY(vm->comparison().isEmpty());  // a reopened run starts uncompared
+        QVERIFY(vm->compareWith(second));
+        rows = vm->comparison();
+        QCOMPARE(rows.size(), 3);
+        QVERIFY(sameFigures(rows[0].toMap().value("current").toMap(), figs1[0]));
+        QVERIFY(sameFigures(rows[0].toMap().value("other").toMap(), figs2[0]));
+        QCOMPARE(rows[1].toMap().value("path").toString(), tq2_);
+        QCOMPARE(rows[1].toMap().value("presence").toString(), QStringLiteral("current"));
+        QCOMPARE(rows[2].toMap().value("path").toString(), tq1);
+        QCOMPARE(rows[2].toMap().value("presence").toString(), QStringLiteral("other"));
+
+        // Deleting the run compared with clears the comparison.
+        vm->deleteRun(second);
+        QVERIFY(vm->comparison().isEmpty());
+        QCOMPARE(vm->otherRunId(), qint64(0));
+    }
+
+    void changeTexts() {
+        QCOMPARE(compare::changeText(100, 104.1, "decode"), QStringLiteral("+4.1% decode"));
+        QCOMPARE(compare::changeText(200, 150, "prefill"), QStringLiteral("-25.0% prefill"));
+        QCOMPARE(compare::changeText(10, 35, "ppl"), QStringLiteral("+250% ppl"));
+        QCOMPARE(compare::changeText(0, 35, "ppl"), QString());
+        QCOMPARE(compare::changeText(35, 0, "ppl"), QString());
+    }
+
+    // One model on the Vulkan device (lavapipe in CI) and the same model on the CPU: the view
+    // shows the device that really ran it and its device memory, and the perplexities agree.
+    void vulkanAndCpuInOneRun() {
+        const std::string why = lowbit::vktest::no_driver_reason();
+        if (!why.empty())
+            QSKIP(qPrintable("no Vulkan driver on this machine: " + QString::fromStdString(why)));
+        QTemporaryDir dir;
+        auto app = makeStudio(dir.path());
+        app->library()->importUrls({f16_});
+        QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 1, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+        CompareViewModel* vm = app->compare();
+        const qint64 id = idOf(*app, f16_);
+        const qint64 run =
+            runAndWait(vm, {{id, QStringLiteral("vulkan:0")}, {id, QStringLiteral("cpu")}}, 64, 2);
+        QVERIFY2(run > 0, qPrintable(vm->error()));
+        const QVariantList results = vm->results();
+        QCOMPARE(results.size(), 2);
+        const QVariantMap gpu = results[0].toMap(), cpu = results[1].toMap();
+        QVERIFY2(gpu.value("error").toString().isEmpty(), qPrintable(gpu.value("error").toString()));
+        QVERIFY2(gpu.value("fallback").toString().isEmpty(), qPrintable(gpu.value("fallback").toString()));
+        QVERIFY2(gpu.value("device").toString().startsWith(QStringLiteral("Vulkan")),
+                 qPrintable(gpu.value("device").toString()));
+        QVERIFY(gpu.value("deviceBytes").toDouble() > 0);
+        QVERIFY(!cpu.value("device").toString().startsWith(QStringLiteral("Vulkan")));
+        QCOMPARE(cpu.value("deviceBytes").toDouble(), 0.0);
+        const double pg = gpu.value("ppl").toDouble(), pc = cpu.value("ppl").toDouble();
+        QVERIFY(pg > 0 && pc > 0);
+        QVERIFY2(std::fabs(pg / pc - 1) < 0.005, qPrintable(QStringLiteral("%1 vs %2").arg(pg).arg(pc)));
+        qInfo("%s: ppl %.6f, device memory %.0f bytes; %s: ppl %.6f",
+              qPrintable(gpu.value("device").toString()), pg, gpu.value("deviceBytes").toDouble(),
+              qPrintable(cpu.value("device").toString()), pc);
+        QCOMPARE(gpu.value("windows").toInt(), 2);
+        // The device memory figure is saved with the run and shown as a resource bar.
+        const auto saved = savedFigures(*app, run);
+        QCOMPARE(double(saved[0].device_bytes), gpu.value("deviceBytes").toDouble());
+        bool deviceBar = false;
+        for (const QVariant& m : vm->metrics())
+            deviceBar = deviceBar || m.toMap().value("key") == QStringLiteral("device_bytes");
+        QVERIFY(deviceBar);
     }
 
     void reportRoundTripsAndPicksBaseline() {

@@ -16,6 +16,8 @@ Rectangle {
     color: Theme.bg
 
     function seriesColor(i) { return seriesColors[i % seriesColors.length] }
+    // "CPU (AVX2, 2 threads)" -> "CPU"
+    function shortDevice(d) { return (d || "").split(" (")[0] }
 
     Flickable {
         id: scroller
@@ -324,6 +326,24 @@ Rectangle {
                             implicitWidth: 80
                             onCommitted: (v) => page.vm.prompt.seed = v
                         }
+                        Text { text: qsTr("temperature"); color: Theme.textMuted }
+                        AppTextField {
+                            id: temperatureField
+                            objectName: "promptTemperature"
+                            property real value: page.vm.prompt.temperature
+                            implicitWidth: 64
+                            horizontalAlignment: TextInput.AlignRight
+                            font.family: Theme.monoFamily
+                            text: value.toFixed(2)
+                            // 0 = always the most likely token; the same for every column.
+                            validator: DoubleValidator { bottom: 0; top: 2; decimals: 2; notation: DoubleValidator.StandardNotation; locale: "C" }
+                            onEditingFinished: {
+                                const v = parseFloat(text)
+                                if (!isNaN(v)) page.vm.prompt.temperature = Math.max(0, Math.min(2, v))
+                                text = page.vm.prompt.temperature.toFixed(2)
+                            }
+                            onValueChanged: if (!activeFocus) text = value.toFixed(2)
+                        }
                         AppButton {
                             objectName: "runPromptButton"
                             kind: "primary"
@@ -478,6 +498,112 @@ Rectangle {
                 }
             }
 
+            // ---- the run on screen against an earlier saved run ----
+            Card {
+                objectName: "runComparison"
+                Layout.fillWidth: true
+                visible: page.vm.comparison.length > 0
+                implicitHeight: runCmpPanel.implicitHeight + 36
+                ColumnLayout {
+                    id: runCmpPanel
+                    anchors.fill: parent
+                    anchors.margins: 18
+                    spacing: 6
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: 10
+                        SectionTitle {
+                            text: page.vm.runId > 0 ? qsTr("Run #%1 vs run #%2").arg(page.vm.runId).arg(page.vm.otherRunId)
+                                                    : qsTr("This run vs run #%1").arg(page.vm.otherRunId)
+                        }
+                        Text {
+                            Layout.fillWidth: true
+                            text: qsTr("each cell: this run · run #%1, then the change from #%1 to this run").arg(page.vm.otherRunId)
+                            color: Theme.textFaint
+                            font.pixelSize: Theme.small
+                            elide: Text.ElideRight
+                        }
+                        IconButton {
+                            iconName: "close"
+                            tip: qsTr("Close the comparison")
+                            onClicked: page.vm.clearComparison()
+                        }
+                    }
+                    Text {
+                        Layout.fillWidth: true
+                        text: qsTr("This run: %1 — %2").arg(page.vm.runTitle).arg(page.vm.machineText)
+                        color: Theme.textMuted
+                        font.pixelSize: Theme.small
+                        elide: Text.ElideRight
+                    }
+                    Text {
+                        Layout.fillWidth: true
+                        text: qsTr("Run #%1: %2 — %3").arg(page.vm.otherRunId).arg(page.vm.otherRunTitle).arg(page.vm.otherMachineText)
+                        color: Theme.textMuted
+                        font.pixelSize: Theme.small
+                        elide: Text.ElideRight
+                    }
+                    RowLayout {
+                        Layout.fillWidth: true
+                        Layout.topMargin: 6
+                        spacing: 8
+                        HeaderCell { Layout.fillWidth: true; Layout.preferredWidth: 1; text: qsTr("Model") }
+                        HeaderCell { Layout.preferredWidth: 200; text: qsTr("Perplexity"); horizontalAlignment: Text.AlignRight }
+                        HeaderCell { Layout.preferredWidth: 130; text: qsTr("Prefill tok/s"); horizontalAlignment: Text.AlignRight }
+                        HeaderCell { Layout.preferredWidth: 120; text: qsTr("Decode tok/s"); horizontalAlignment: Text.AlignRight }
+                        HeaderCell { Layout.preferredWidth: 170; text: qsTr("Weights"); horizontalAlignment: Text.AlignRight }
+                        HeaderCell { Layout.preferredWidth: 160; text: qsTr("Peak RSS"); horizontalAlignment: Text.AlignRight }
+                    }
+                    Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
+                    Repeater {
+                        model: page.vm.comparison
+                        delegate: Rectangle {
+                            id: cmpRow
+                            required property var modelData
+                            required property int index
+                            objectName: "runComparisonRow_" + index
+                            Layout.fillWidth: true
+                            implicitHeight: 46
+                            color: "transparent"
+                            Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border; opacity: 0.6 }
+                            RowLayout {
+                                anchors.fill: parent
+                                spacing: 8
+                                ColumnLayout {
+                                    Layout.fillWidth: true
+                                    Layout.preferredWidth: 1  // the rest of the row, as in the header
+                                    spacing: 1
+                                    Text {
+                                        Layout.fillWidth: true
+                                        text: cmpRow.modelData.name
+                                        color: Theme.text
+                                        font.weight: Font.DemiBold
+                                        elide: Text.ElideRight
+                                        HoverHandler { id: cmpNameHover }
+                                        ToolTip.visible: cmpNameHover.hovered
+                                        ToolTip.text: cmpRow.modelData.path
+                                    }
+                                    Text {
+                                        Layout.fillWidth: true
+                                        text: cmpRow.modelData.presence === "current" ? qsTr("only in this run")
+                                              : cmpRow.modelData.presence === "other" ? qsTr("only in run #%1").arg(page.vm.otherRunId)
+                                              : page.shortDevice(cmpRow.modelData.current.device) + " · " + page.shortDevice(cmpRow.modelData.other.device)
+                                        color: cmpRow.modelData.presence === "both" ? Theme.textFaint : Theme.warning
+                                        font.pixelSize: Theme.small
+                                        elide: Text.ElideRight
+                                    }
+                                }
+                                CmpCell { Layout.preferredWidth: 200; row: cmpRow.modelData; textKey: "pplText"; changeKey: "pplChange"; lowerIsBetter: true }
+                                CmpCell { Layout.preferredWidth: 130; row: cmpRow.modelData; textKey: "prefillText"; changeKey: "prefillChange" }
+                                CmpCell { Layout.preferredWidth: 120; row: cmpRow.modelData; textKey: "decodeText"; changeKey: "decodeChange" }
+                                CmpCell { Layout.preferredWidth: 170; row: cmpRow.modelData; textKey: "weightText"; changeKey: "weightChange"; lowerIsBetter: true }
+                                CmpCell { Layout.preferredWidth: 160; row: cmpRow.modelData; textKey: "peakRssText"; changeKey: "rssChange"; lowerIsBetter: true }
+                            }
+                        }
+                    }
+                }
+            }
+
             // ---- saved runs ----
             Card {
                 Layout.fillWidth: true
@@ -519,6 +645,15 @@ Rectangle {
                                     elide: Text.ElideRight
                                 }
                                 Text { text: runRow.modelData.when; color: Theme.textMuted; font.pixelSize: Theme.small }
+                                AppButton {
+                                    objectName: "compareRun_" + runRow.index
+                                    compact: true
+                                    text: runRow.modelData.id === page.vm.otherRunId ? qsTr("Compared") : qsTr("Compare with…")
+                                    // The finished run on screen against this one.
+                                    enabled: !page.vm.running && page.vm.results.length > 0 && runRow.modelData.id !== page.vm.runId
+                                    visible: runRow.modelData.id !== page.vm.runId
+                                    onClicked: page.vm.compareWith(runRow.modelData.id)
+                                }
                                 AppButton {
                                     compact: true
                                     text: qsTr("Open")
@@ -745,6 +880,37 @@ Rectangle {
                     }
                 }
             }
+        }
+    }
+    // One figure of both runs: "this · other" and below it the change, green when it is better.
+    component CmpCell: Item {
+        id: cc
+        property var row
+        property string textKey
+        property string changeKey
+        property bool lowerIsBetter: false
+        readonly property string change: row[changeKey] || ""
+        implicitHeight: 34
+        Text {
+            id: both
+            width: parent.width
+            horizontalAlignment: Text.AlignRight
+            font.family: Theme.monoFamily
+            color: Theme.text
+            elide: Text.ElideLeft
+            text: (cc.row.presence === "other" ? "—" : cc.row.current[cc.textKey]) + " · "
+                  + (cc.row.presence === "current" ? "—" : cc.row.other[cc.textKey])
+        }
+        Text {
+            anchors.top: both.bottom
+            anchors.topMargin: 1
+            width: parent.width
+            horizontalAlignment: Text.AlignRight
+            font.pixelSize: Theme.small
+            text: cc.change
+            visible: cc.change.length > 0
+            color: cc.change.startsWith("±") ? Theme.textFaint
+                   : (cc.change.startsWith("+") !== cc.lowerIsBetter) ? Theme.success : Theme.danger
         }
     }
     component HeaderCell: Text {

@@ -280,4 +280,91 @@ QVariantList resourceMetrics(const std::vector<ModelMeasurement>& models) {
     return out;
 }
 
+QString machineDescription(const QJsonObject& machine) {
+    if (machine.isEmpty()) return {};
+    return QCoreApplication::translate("CompareViewModel", "%1 · %2 logical CPUs · %3 RAM · %4")
+        .arg(machine.value(QStringLiteral("cpu")).toString())
+        .arg(machine.value(QStringLiteral("logical_cpus")).toInt())
+        .arg(humanBytes(machine.value(QStringLiteral("memory_bytes")).toDouble()))
+        .arg(machine.value(QStringLiteral("simd")).toString());
+}
+
+QString changeText(double before, double after, const QString& what) {
+    if (!(before > 0) || !(after > 0)) return {};
+    const double pct = (after / before - 1.0) * 100.0;
+    const double a = std::fabs(pct);
+    const QString n =
+        a < 0.05 ? QStringLiteral("±0.0%") : QString::asprintf(a >= 100 ? "%+.0f%%" : "%+.1f%%", pct);
+    return what.isEmpty() ? n : n + QLatin1Char(' ') + what;
+}
+
+namespace {
+
+QVariantMap sideMap(const ModelMeasurement& m) {
+    const bool ok = m.error.empty();
+    auto speed = [](double v) {
+        return v > 0 ? QString::number(v, 'f', v >= 100 ? 0 : v >= 10 ? 1 : 2) : QStringLiteral("—");
+    };
+    return {{QStringLiteral("name"), str(m.name)},
+            {QStringLiteral("device"), str(m.device)},
+            {QStringLiteral("ppl"), m.ppl},
+            {QStringLiteral("pplText"),
+             ok && m.ppl > 0 ? QString::number(m.ppl, 'f', m.ppl >= 1000 ? 1 : 3) : QStringLiteral("—")},
+            {QStringLiteral("prefillTps"), m.prefill_tps},
+            {QStringLiteral("prefillText"), speed(m.prefill_tps)},
+            {QStringLiteral("decodeTps"), m.decode_tps},
+            {QStringLiteral("decodeText"), speed(m.decode_tps)},
+            {QStringLiteral("weightBytes"), double(m.weight_bytes)},
+            {QStringLiteral("weightText"), humanBytes(double(m.weight_bytes))},
+            {QStringLiteral("peakRssBytes"), double(m.peak_rss_bytes)},
+            {QStringLiteral("peakRssText"), humanBytes(double(m.peak_rss_bytes))},
+            {QStringLiteral("error"), str(m.error)}};
+}
+
+}  // namespace
+
+QVariantList runComparison(const std::vector<ModelMeasurement>& thisRun,
+                           const std::vector<ModelMeasurement>& otherRun) {
+    std::vector<bool> used(otherRun.size(), false);
+    QVariantList out;
+    auto row = [](const ModelMeasurement* a, const ModelMeasurement* b) {
+        const ModelMeasurement& any = a ? *a : *b;
+        QVariantMap r{{QStringLiteral("path"), str(any.path)},
+                      {QStringLiteral("name"), str(any.name)},
+                      {QStringLiteral("presence"), a && b ? QStringLiteral("both")
+                                                   : a    ? QStringLiteral("current")
+                                                          : QStringLiteral("other")},
+                      {QStringLiteral("current"), a ? sideMap(*a) : QVariantMap{}},
+                      {QStringLiteral("other"), b ? sideMap(*b) : QVariantMap{}}};
+        const bool both = a && b && a->error.empty() && b->error.empty();
+        auto change = [&](double before, double after, const char* what) {
+            return both ? changeText(before, after, QCoreApplication::translate("compare", what)) : QString();
+        };
+        r[QStringLiteral("pplChange")] = change(b ? b->ppl : 0, a ? a->ppl : 0, QT_TR_NOOP("ppl"));
+        r[QStringLiteral("prefillChange")] =
+            change(b ? b->prefill_tps : 0, a ? a->prefill_tps : 0, QT_TR_NOOP("prefill"));
+        r[QStringLiteral("decodeChange")] =
+            change(b ? b->decode_tps : 0, a ? a->decode_tps : 0, QT_TR_NOOP("decode"));
+        r[QStringLiteral("weightChange")] =
+            change(b ? double(b->weight_bytes) : 0, a ? double(a->weight_bytes) : 0, QT_TR_NOOP("weights"));
+        r[QStringLiteral("rssChange")] = change(b ? double(b->peak_rss_bytes) : 0,
+                                                a ? double(a->peak_rss_bytes) : 0, QT_TR_NOOP("peak RSS"));
+        return r;
+    };
+    for (const auto& m : thisRun) {
+        const ModelMeasurement* match = nullptr;
+        for (size_t j = 0; j < otherRun.size(); ++j) {
+            if (!used[j] && otherRun[j].path == m.path) {
+                used[j] = true;
+                match = &otherRun[j];
+                break;
+            }
+        }
+        out << row(&m, match);
+    }
+    for (size_t j = 0; j < otherRun.size(); ++j)
+        if (!used[j]) out << row(nullptr, &otherRun[j]);
+    return out;
+}
+
 }  // namespace lowbit::ui::compare

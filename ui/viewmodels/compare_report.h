@@ -38,4 +38,21 @@ QVariantList resourceMetrics(const std::vector<ModelMeasurement>& models);
 
 QString humanBytes(double bytes);
 
+// "AMD EPYC … · 16 logical CPUs · 31.2 GiB RAM · AVX2" from a saved run's machine object.
+QString machineDescription(const QJsonObject& machine);
+
+// The relative change from `before` to `after` with what it is about: "+4.1% decode"; "" when
+// either figure is missing.
+QString changeText(double before, double after, const QString& what);
+
+// Two runs side by side ("compared with earlier runs"): one row per model, matched by model
+// path (the k-th use of a path in one run with the k-th in the other), in this run's order and
+// then the other run's leftovers. Each row: {path, name, presence ("both", "current", "other"),
+// current: {...}, other: {...} (figures as saved: ppl, prefillTps, decodeTps, weightBytes,
+// peakRssBytes, device, and their texts; empty map when the model is not in that run),
+// pplChange, prefillChange, decodeChange, weightChange, rssChange (changeText from the other run
+// to this one)}.
+QVariantList runComparison(const std::vector<ModelMeasurement>& thisRun,
+                           const std::vector<ModelMeasurement>& otherRun);
+
 }  // namespace lowbit::ui::compare

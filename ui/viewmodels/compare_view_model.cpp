@@ -303,6 +303,7 @@ bool CompareViewModel::start() {
     runId_ = 0;
     progress_ = 0;
     activeModel_ = 0;
+    clearComparison();
     emit resultsChanged();
 
     joinWorker();
@@ -468,6 +469,7 @@ QVariantList CompareViewModel::results() const {
             {QStringLiteral("weightBytesText"), compare::humanBytes(double(m.weight_bytes))},
             {QStringLiteral("weightBytes"), double(m.weight_bytes)},
             {QStringLiteral("peakRssText"), compare::humanBytes(double(m.peak_rss_bytes))},
+            {QStringLiteral("deviceBytes"), double(m.device_bytes)},
             {QStringLiteral("fallback"), QString::fromStdString(m.fallback_reason)},
             {QStringLiteral("error"), QString::fromStdString(m.error)},
         };
@@ -481,12 +483,46 @@ QVariantList CompareViewModel::metrics() const {
 }
 
 QString CompareViewModel::machineText() const {
-    if (runMachine_.isEmpty()) return {};
-    return tr("%1 · %2 logical CPUs · %3 RAM · %4")
-        .arg(runMachine_.value(QStringLiteral("cpu")).toString())
-        .arg(runMachine_.value(QStringLiteral("logical_cpus")).toInt())
-        .arg(compare::humanBytes(runMachine_.value(QStringLiteral("memory_bytes")).toDouble()))
-        .arg(runMachine_.value(QStringLiteral("simd")).toString());
+    return compare::machineDescription(runMachine_);
+}
+
+QString CompareViewModel::otherMachineText() const {
+    return compare::machineDescription(otherMachine_);
+}
+
+QVariantList CompareViewModel::comparison() const {
+    if (otherRunId_ == 0 || running_) return {};
+    return compare::runComparison(results_, otherResults_);
+}
+
+bool CompareViewModel::compareWith(qint64 id) {
+    if (running_ || results_.empty() || id == runId_) return false;
+    std::optional<app::CompareRunRecord> r;
+    try {
+        r = app::CompareRunStore(ctx_.storage->database()).run(id);
+    } catch (const app::StorageError& e) {
+        error_ = e.message();
+        emit stateChanged();
+        return false;
+    }
+    if (!r) return false;
+    otherResults_ = compare::fromJson(QJsonDocument::fromJson(r->results.toUtf8()).array());
+    otherMachine_ = QJsonDocument::fromJson(r->machine.toUtf8()).object();
+    otherRunId_ = r->id;
+    otherRunTitle_ = r->title;
+    otherCreatedAt_ = r->createdAt;
+    emit comparisonChanged();
+    return true;
+}
+
+void CompareViewModel::clearComparison() {
+    if (otherRunId_ == 0) return;
+    otherResults_.clear();
+    otherMachine_ = {};
+    otherRunId_ = 0;
+    otherRunTitle_.clear();
+    otherCreatedAt_ = 0;
+    emit comparisonChanged();
 }
 
 // ---- saved runs ----
@@ -522,6 +558,7 @@ bool CompareViewModel::openRun(qint64 id) {
         return false;
     }
     if (!r) return false;
+    clearComparison();
     results_ = compare::fromJson(QJsonDocument::fromJson(r->results.toUtf8()).array());
     runSettings_ = QJsonDocument::fromJson(r->settings.toUtf8()).object();
     runMachine_ = QJsonDocument::fromJson(r->machine.toUtf8()).object();
@@ -564,6 +601,7 @@ void CompareViewModel::deleteRun(qint64 id) {
     } catch (const app::StorageError& e) {
         qWarning("compare runs: %s", qPrintable(e.message()));
     }
+    if (id == otherRunId_ || (id == runId_ && !running_)) clearComparison();
     if (id == runId_ && !running_) {
         results_.clear();
         runId_ = 0;

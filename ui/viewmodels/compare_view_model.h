@@ -60,6 +60,12 @@ class CompareViewModel : public QObject {
     Q_PROPERTY(QString runTitle READ runTitle NOTIFY resultsChanged)
     Q_PROPERTY(QString machineText READ machineText NOTIFY resultsChanged)
     Q_PROPERTY(QVariantList runs READ runs NOTIFY runsChanged)
+    // The run on screen against an earlier saved one: rows of compare::runComparison, empty when
+    // no other run is picked.
+    Q_PROPERTY(QVariantList comparison READ comparison NOTIFY comparisonChanged)
+    Q_PROPERTY(qint64 otherRunId READ otherRunId NOTIFY comparisonChanged)
+    Q_PROPERTY(QString otherRunTitle READ otherRunTitle NOTIFY comparisonChanged)
+    Q_PROPERTY(QString otherMachineText READ otherMachineText NOTIFY comparisonChanged)
     // The prompt panel: the same prompt through each picked model (not saved).
     Q_PROPERTY(PromptRace* prompt READ prompt CONSTANT)
 
@@ -103,6 +109,10 @@ class CompareViewModel : public QObject {
     QString runTitle() const { return runTitle_; }
     QString machineText() const;
     const QVariantList& runs() const { return runs_; }
+    QVariantList comparison() const;
+    qint64 otherRunId() const { return otherRunId_; }
+    QString otherRunTitle() const { return otherRunTitle_; }
+    QString otherMachineText() const;
     PromptRace* prompt() { return &prompt_; }
 
     // Runs the prompt panel on the picked models, each on its device, in turn.
@@ -124,6 +134,10 @@ class CompareViewModel : public QObject {
     Q_INVOKABLE void refreshRuns();
     Q_INVOKABLE bool openRun(qint64 id);
     Q_INVOKABLE void deleteRun(qint64 id);
+    // Compares the finished run on screen with saved run `id` (not itself); false when there is
+    // nothing finished on screen or the run cannot be read.
+    Q_INVOKABLE bool compareWith(qint64 id);
+    Q_INVOKABLE void clearComparison();
     // Exports the run on screen; the path may be a file:// URL from a dialog.
     Q_INVOKABLE bool exportCsv(const QString& pathOrUrl);
     Q_INVOKABLE bool exportJson(const QString& pathOrUrl);
@@ -143,6 +157,7 @@ class CompareViewModel : public QObject {
     void stateChanged();
     void resultsChanged();
     void runsChanged();
+    void comparisonChanged();
     void runSaved(qint64 id);
     void runCancelled();
     void exported(const QString& path);
@@ -185,6 +200,12 @@ class CompareViewModel : public QObject {
     QJsonObject runSettings_;
     QJsonObject runMachine_;
     QVariantList runs_;
+
+    std::vector<ModelMeasurement> otherResults_;  // the earlier run compared with
+    qint64 otherRunId_ = 0;
+    QString otherRunTitle_;
+    qint64 otherCreatedAt_ = 0;
+    QJsonObject otherMachine_;
 
     PromptRace prompt_;  // its destructor cancels and joins its own worker
     std::thread thread_;
