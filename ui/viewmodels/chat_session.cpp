@@ -98,51 +98,28 @@ void ChatSession::persistSettings() {
 }
 
 void ChatSession::setSystemPrompt(const QString& s) {
-    if (s == systemPrompt_) return;
-    systemPrompt_ = s;
-    persistSettings();
+    updateSetting(systemPrompt_, s);
 }
 void ChatSession::setTemperature(double v) {
-    const float c = float(std::clamp(v, 0.0, 2.0));
-    if (c == sampling_.temperature) return;
-    sampling_.temperature = c;
-    persistSettings();
+    updateSetting(sampling_.temperature, float(std::clamp(v, 0.0, 2.0)));
 }
 void ChatSession::setTopK(int v) {
-    v = std::clamp(v, 0, 1000);
-    if (v == sampling_.topK) return;
-    sampling_.topK = v;
-    persistSettings();
+    updateSetting(sampling_.topK, std::clamp(v, 0, 1000));
 }
 void ChatSession::setTopP(double v) {
-    const float c = float(std::clamp(v, 0.0, 1.0));
-    if (c == sampling_.topP) return;
-    sampling_.topP = c;
-    persistSettings();
+    updateSetting(sampling_.topP, float(std::clamp(v, 0.0, 1.0)));
 }
 void ChatSession::setMinP(double v) {
-    const float c = float(std::clamp(v, 0.0, 1.0));
-    if (c == sampling_.minP) return;
-    sampling_.minP = c;
-    persistSettings();
+    updateSetting(sampling_.minP, float(std::clamp(v, 0.0, 1.0)));
 }
 void ChatSession::setRepeatPenalty(double v) {
-    const float c = float(std::clamp(v, 1.0, 2.0));
-    if (c == sampling_.repeatPenalty) return;
-    sampling_.repeatPenalty = c;
-    persistSettings();
+    updateSetting(sampling_.repeatPenalty, float(std::clamp(v, 1.0, 2.0)));
 }
 void ChatSession::setMaxTokens(int v) {
-    v = std::clamp(v, 1, 65536);
-    if (v == sampling_.maxTokens) return;
-    sampling_.maxTokens = v;
-    persistSettings();
+    updateSetting(sampling_.maxTokens, std::clamp(v, 1, 65536));
 }
 void ChatSession::setSeed(qint64 v) {
-    v = std::max<qint64>(-1, v);
-    if (v == sampling_.seed) return;
-    sampling_.seed = v;
-    persistSettings();
+    updateSetting(sampling_.seed, std::max<qint64>(-1, v));
 }
 void ChatSession::setPromptFormat(const QString& key) {
     if (key == promptFormat_) return;

@@ -6,6 +6,7 @@
 #include <QtQml/qqmlregistration.h>
 #include <QElapsedTimer>
 #include <QObject>
+#include <type_traits>
 #include <QPointer>
 #include <QTimer>
 #include <memory>
@@ -124,6 +125,13 @@ class ChatSession : public QObject {
 
     bool startReply();
     void persistSettings();
+    // Sets one setting and saves the chat's settings when the value changed.
+    template <typename T>
+    void updateSetting(T& field, std::type_identity_t<T> value) {
+        if (value == field) return;
+        field = value;
+        persistSettings();
+    }
     void setError(const QString& e);
     void setStatsFromMemory(const app::EngineMemory& m);
     void onStarted(quint64 id, int promptTokens, int dropped);
