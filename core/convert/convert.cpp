@@ -478,7 +478,8 @@ ConvertSummary convert_model(const ConvertOptions& o_in) {
                     " bytes), " + human_bytes(static_cast<double>(free_space)) + " are free");
 
     // Stage weights for the overall fraction.
-    const double w_conv = calibrate ? 0.6 : 1.0, w_src = calibrate ? 0.2 : 0.0;
+    const bool measure_source = calibrate && !o.source_ppl;  // a given figure is reused as-is
+    const double w_conv = calibrate ? (measure_source ? 0.6 : 0.8) : 1.0, w_src = measure_source ? 0.2 : 0.0;
     const Totals totals = totals_of(p.plan);
     uint64_t total_src_bytes = 0;
     for (const auto& t : p.plan) total_src_bytes += std::max<uint64_t>(t.src->nbytes, 1);
@@ -547,45 +548,50 @@ ConvertSummary convert_model(const ConvertOptions& o_in) {
             prog.ppl_chunk = chunk;
             prog.ppl_chunks = n;
             const double f = n > 0 ? static_cast<double>(chunk) / n : 0.0;
+            const double w_res = calibrate ? 0.2 : 0.0;
             prog.fraction =
-                stage == ConvertStage::MeasuringSource ? w_conv + w_src * f : w_conv + w_src + w_src * f;
+                stage == ConvertStage::MeasuringSource ? w_conv + w_src * f : w_conv + w_src + w_res * f;
             emit();
         };
         std::vector<std::string> notes;
         // Source.
-        try {
-            std::string measured = source_path;
-            FileRemover temp;
-            if (hf_source) {
-                // Our engine reads GGUF: measure the folder through a temporary F16 conversion.
-                ConvertOptions f16 = o;
-                f16.input = source_path;
-                f16.output = o.output + ".calibration-source.gguf";
-                f16.target = ConvertTarget::F16;
-                f16.keep = HighPrecisionPolicy{};
-                f16.embd_type = f16.output_type = f16.keep_type = std::nullopt;
-                f16.calibration_text.clear();
-                f16.on_progress = nullptr;
-                f16.on_message = nullptr;
-                f16.overwrite = true;
-                const ConvertPlan fp = plan_conversion(f16);
-                free_space = free_bytes(out_dir);
-                if (free_space < fp.expected_output_bytes + margin) {
-                    throw Error(
-                        "not enough disk space for the temporary F16 copy used to measure the source (" +
-                        human_bytes(static_cast<double>(fp.expected_output_bytes)) + " needed)");
+        if (o.source_ppl) {
+            s.ppl_source = *o.source_ppl;  // measured for another target: reused as-is
+        } else {
+            try {
+                std::string measured = source_path;
+                FileRemover temp;
+                if (hf_source) {
+                    // Our engine reads GGUF: measure the folder through a temporary F16 conversion.
+                    ConvertOptions f16 = o;
+                    f16.input = source_path;
+                    f16.output = o.output + ".calibration-source.gguf";
+                    f16.target = ConvertTarget::F16;
+                    f16.keep = HighPrecisionPolicy{};
+                    f16.embd_type = f16.output_type = f16.keep_type = std::nullopt;
+                    f16.calibration_text.clear();
+                    f16.on_progress = nullptr;
+                    f16.on_message = nullptr;
+                    f16.overwrite = true;
+                    const ConvertPlan fp = plan_conversion(f16);
+                    free_space = free_bytes(out_dir);
+                    if (free_space < fp.expected_output_bytes + margin) {
+                        throw Error(
+                            "not enough disk space for the temporary F16 copy used to measure the source (" +
+                            human_bytes(static_cast<double>(fp.expected_output_bytes)) + " needed)");
+                    }
+                    prog.stage = ConvertStage::MeasuringSource;
+                    emit();
+                    temp.path = f16.output;
+                    convert_model(f16);
+                    measured = f16.output;
                 }
-                prog.stage = ConvertStage::MeasuringSource;
-                emit();
-                temp.path = f16.output;
-                convert_model(f16);
-                measured = f16.output;
+                s.ppl_source = measure(measured, o, ConvertStage::MeasuringSource, progress);
+            } catch (const CancelledError&) {
+                throw;
+            } catch (const Error& e) {
+                notes.push_back(std::string("source not measured: ") + e.what());
             }
-            s.ppl_source = measure(measured, o, ConvertStage::MeasuringSource, progress);
-        } catch (const CancelledError&) {
-            throw;
-        } catch (const Error& e) {
-            notes.push_back(std::string("source not measured: ") + e.what());
         }
         check_cancel();
         // Result.

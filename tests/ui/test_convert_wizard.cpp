@@ -131,12 +131,23 @@ class TestConvertWizard : public QObject {
             const double f = w->jobs()->data(from, ConvertJobList::FractionRole).toDouble();
             if (f > 0 && f < 1) midway[from.row()] = f;
         });
+        // The source's calibration perplexity is measured once, with the first target: which rows
+        // went through the MeasuringSource stage (the probe runs on the worker thread).
+        std::atomic<int> measuredSourceRows{0}, measuredResultRows{0};
+        w->setProgressProbe([&](int row, const lowbit::ConvertProgress& p) {
+            if (p.stage == lowbit::ConvertStage::MeasuringSource) measuredSourceRows.fetch_or(1 << row);
+            if (p.stage == lowbit::ConvertStage::MeasuringResult) measuredResultRows.fetch_or(1 << row);
+            return false;
+        });
         QVERIFY(w->start());
         QVERIFY(w->running());
         QCOMPARE(w->jobs()->count(), 2);
         QTRY_VERIFY_WITH_TIMEOUT(!w->running(), 50'000);
         QVERIFY(w->finished());
         QVERIFY2(midway[0] > 0 && midway[1] > 0, "no progress was reported while converting");
+        QCOMPARE(measuredSourceRows.load(), 1);  // the first target only
+        QCOMPARE(measuredResultRows.load(), 3);  // every result
+        w->setProgressProbe({});
 
         double sourcePpl = 0;
         for (int row = 0; row < 2; ++row) {

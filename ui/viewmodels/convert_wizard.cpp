@@ -483,6 +483,8 @@ void ConvertWizard::clearResults() {
 // Runs on the worker thread: touches only `spec`, the cancel flag, and posts to the GUI thread.
 void ConvertWizard::worker(std::shared_ptr<const RunSpec> spec) {
     auto post = [this](auto fn) { QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection); };
+    // The source's figure is the same for every target: measure it once, with the first target.
+    std::optional<PerplexityFigure> sourcePpl;
     for (int row = 0; row < spec->jobs.size(); ++row) {
         if (cancel_.load()) {
             post([this, row] { onJobFailed(row, {}, true); });
@@ -498,6 +500,7 @@ void ConvertWizard::worker(std::shared_ptr<const RunSpec> spec) {
         o.calibration_ctx = spec->ctx;
         o.calibration_max_chunks = spec->chunks;
         o.threads = spec->threads;
+        o.source_ppl = sourcePpl;
         o.cancel = &cancel_;
         // At most one update per percent, tensor or window: the GUI thread stays responsive.
         double lastFraction = -1;
@@ -516,6 +519,7 @@ void ConvertWizard::worker(std::shared_ptr<const RunSpec> spec) {
         };
         try {
             ConvertSummary summary = convert_model(o);
+            if (!sourcePpl) sourcePpl = summary.ppl_source;
             post([this, row, summary = std::move(summary)] { onJobDone(row, summary); });
         } catch (const CancelledError&) {
             post([this, row] { onJobFailed(row, {}, true); });

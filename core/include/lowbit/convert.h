@@ -102,6 +102,14 @@ struct ConvertProgress {
     double fraction = 0;
 };
 
+struct PerplexityFigure {
+    double ppl = 0;
+    double error = 0;  // as llama-perplexity prints it
+    int n_tokens = 0;
+    int n_chunks = 0;
+    double seconds = 0;
+};
+
 struct ConvertOptions {
     std::string input;   // a .gguf file or a Hugging Face model folder
     std::string output;  // the .gguf to write
@@ -121,6 +129,11 @@ struct ConvertOptions {
     std::string calibration_text;
     int calibration_ctx = 512;
     int calibration_max_chunks = -1;  // < 0: all windows
+    // A source figure measured earlier (e.g. for another target of the same source). The caller
+    // promises it was measured on the same input with the same calibration_text, calibration_ctx
+    // and calibration_max_chunks; it is then reported as-is and the source is not measured again
+    // (no MeasuringSource stage runs). Ignored without calibration_text.
+    std::optional<PerplexityFigure> source_ppl;
 
     int threads = 0;  // 0: all hardware threads
 
@@ -138,14 +151,6 @@ struct ConvertedTensor {
     double bits_per_weight = 0;
     bool kept_high_precision = false;
     std::string note;  // why the type differs from the target, when it does
-};
-
-struct PerplexityFigure {
-    double ppl = 0;
-    double error = 0;  // as llama-perplexity prints it
-    int n_tokens = 0;
-    int n_chunks = 0;
-    double seconds = 0;
 };
 
 // Everything the wizard's summary page shows.

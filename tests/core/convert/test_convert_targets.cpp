@@ -355,6 +355,44 @@ class TestConvertTargets : public QObject {
         QVERIFY(s.ppl_note.empty());
     }
 
+    void aGivenSourceFigureIsReportedAsIsAndNotMeasured() {
+        // A figure no measurement of this model would give: it must come back unchanged.
+        PerplexityFigure given;
+        given.ppl = 1234.5;
+        given.error = 6.5;
+        given.n_tokens = 384;
+        given.n_chunks = 3;
+        given.seconds = 0.25;
+        std::vector<ConvertProgress> seen;
+        const ConvertSummary s = run(ConvertTarget::Q4_0, path("given.gguf"), [&](ConvertOptions& o) {
+            o.on_progress = [&](const ConvertProgress& p) { seen.push_back(p); };
+            o.calibration_text = test::read_file(test::shared_path("papers/onebit-paper.md"));
+            o.calibration_ctx = 128;
+            o.calibration_max_chunks = 3;
+            o.source_ppl = given;
+        });
+        bool saw_source = false, saw_result = false;
+        double last = 0;
+        for (const auto& p : seen) {
+            QVERIFY2(p.fraction >= last - 1e-12, "progress went backwards");
+            last = p.fraction;
+            saw_source = saw_source || p.stage == ConvertStage::MeasuringSource;
+            saw_result = saw_result || p.stage == ConvertStage::MeasuringResult;
+        }
+        QVERIFY2(!saw_source, "the source was measured although its figure was given");
+        QVERIFY(saw_result);
+        QCOMPARE(seen.back().stage, ConvertStage::Done);
+        QCOMPARE(seen.back().fraction, 1.0);
+        QVERIFY(s.ppl_source && s.ppl_output);
+        QCOMPARE(s.ppl_source->ppl, given.ppl);
+        QCOMPARE(s.ppl_source->error, given.error);
+        QCOMPARE(s.ppl_source->n_tokens, given.n_tokens);
+        QCOMPARE(s.ppl_source->n_chunks, given.n_chunks);
+        QCOMPARE(s.ppl_output->n_chunks, 3);
+        QVERIFY(s.ppl_output->ppl > 1.0 && s.ppl_output->ppl != given.ppl);
+        QVERIFY(s.ppl_note.empty());
+    }
+
     void calibrationOfAnF16TargetEqualsTheSource() {
         const ConvertSummary s = run(ConvertTarget::F16, path("same.gguf"), [&](ConvertOptions& o) {
             o.calibration_text = test::read_file(test::shared_path("papers/onebit-paper.md"));
