@@ -19,6 +19,8 @@
 using namespace lowbit;
 using namespace lowbit::vulkan;
 
+using lowbit::vktest::EnvOverride;
+
 namespace {
 
 struct AddPush {
@@ -31,26 +33,6 @@ void record_add(CommandStream& cs, Context& ctx, const BufferRange& a, const Buf
     const Pipeline& p = ctx.pipelines().get("add", {wg});
     cs.dispatch(p, {a, b, y}, AddPush{n}, (n + wg - 1) / wg);
 }
-
-// Restores an environment variable when it goes out of scope.
-class EnvOverride {
-  public:
-    EnvOverride(const char* name, const char* value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old, had_ = true;
-        ::setenv(name, value, 1);
-    }
-    ~EnvOverride() {
-        if (had_)
-            ::setenv(name_, old_.c_str(), 1);
-        else
-            ::unsetenv(name_);
-    }
-
-  private:
-    const char* name_;
-    std::string old_;
-    bool had_ = false;
-};
 
 }  // namespace
 

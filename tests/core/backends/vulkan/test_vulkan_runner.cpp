@@ -26,6 +26,8 @@ using namespace lowbit;
 
 Q_DECLARE_METATYPE(lowbit::TensorType)
 
+using lowbit::vktest::EnvOverride;
+
 namespace {
 
 // How close whole-model logits must be. Every kernel agrees with the CPU to about 1e-7 relative
@@ -49,25 +51,6 @@ constexpr double kNearTie = 0.02;
 
 const char* const kModels[] = {"random-llama-spm-f16", "random-llama-spm-TQ1_0",
                                "random-llama-spm-TQ2_0-f16emb", "random-llama3-bpe-f16", "random-qwen2-f16"};
-
-class EnvOverride {
-  public:
-    EnvOverride(const char* name, const char* value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old, had_ = true;
-        ::setenv(name, value, 1);
-    }
-    ~EnvOverride() {
-        if (had_)
-            ::setenv(name_, old_.c_str(), 1);
-        else
-            ::unsetenv(name_);
-    }
-
-  private:
-    const char* name_;
-    std::string old_;
-    bool had_ = false;
-};
 
 std::unique_ptr<Runner> make(const Model& m, const char* device, int n_batch = 96, int n_ctx = 96) {
     RunnerOptions o;

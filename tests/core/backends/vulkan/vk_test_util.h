@@ -2,6 +2,7 @@
 // Helpers shared by the Vulkan test suites: a Context on the best device (lavapipe in CI), with
 // the Khronos validation layer when it is installed, and a skip ONLY when no driver exists.
 #include <QTest>
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
@@ -20,6 +21,28 @@ inline std::string no_driver_reason() {
     }();
     return reason;
 }
+
+// Sets an environment variable for the lifetime of the object, then restores the old value.
+class EnvOverride {
+  public:
+    EnvOverride(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old, had_ = true;
+        ::setenv(name, value, 1);
+    }
+    ~EnvOverride() {
+        if (had_)
+            ::setenv(name_, old_.c_str(), 1);
+        else
+            ::unsetenv(name_);
+    }
+    EnvOverride(const EnvOverride&) = delete;
+    EnvOverride& operator=(const EnvOverride&) = delete;
+
+  private:
+    const char* name_;
+    std::string old_;
+    bool had_ = false;
+};
 
 inline vulkan::ContextOptions test_options() {
     vulkan::ContextOptions o;
