@@ -170,14 +170,24 @@ Item {
             Layout.leftMargin: 36
             spacing: 10
 
-            Repeater {
-                model: message.isUser ? [] : message.blocks
-                delegate: Loader {
-                    id: blockLoader
-                    required property var modelData
-                    Layout.fillWidth: true
-                    sourceComponent: modelData.kind === "code" ? codeComponent : modelData.kind === "think" ? thinkComponent : markdownComponent
-                    onLoaded: item.block = Qt.binding(() => blockLoader.modelData)
+            // The blocks sit in a Column, not directly in the layout: the Repeater replaces its
+            // delegates whenever the reply grows, and Qt 6.4's layouts can keep a pointer to a
+            // removed (then deleted) child until their next polish; an enclosing layout that
+            // asks for size hints before that reads freed memory. A positioner drops its removed
+            // children at once.
+            Column {
+                id: blocksColumn
+                Layout.fillWidth: true
+                spacing: 10
+                Repeater {
+                    model: message.isUser ? [] : message.blocks
+                    delegate: Loader {
+                        id: blockLoader
+                        required property var modelData
+                        width: blocksColumn.width
+                        sourceComponent: modelData.kind === "code" ? codeComponent : modelData.kind === "think" ? thinkComponent : markdownComponent
+                        onLoaded: item.block = Qt.binding(() => blockLoader.modelData)
+                    }
                 }
             }
 
