@@ -6,9 +6,7 @@
 // "Compare with…" on an earlier saved run fills the run-against-run table.
 #include <QApplication>
 #include <QImage>
-#include <QQmlApplicationEngine>
 #include <QQuickItem>
-#include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtQml/QQmlExtensionPlugin>
@@ -16,7 +14,7 @@
 
 #include "storage/compare_run_store.h"
 #include "studio_controller.h"
-#include "studio_window.h"
+#include "studio_harness.h"
 #include "test_data.h"
 
 Q_IMPORT_QML_PLUGIN(LowbitStudioPlugin)
@@ -25,65 +23,15 @@ using namespace lowbit::ui;
 
 namespace {
 
-struct Studio {
-    std::unique_ptr<StudioController> app;
-    std::unique_ptr<QQmlApplicationEngine> qml;
-    QQuickWindow* window = nullptr;
-
-    bool start(const QString& dataDir) {
-        StudioOptions o;
-        o.dataDir = dataDir;
-        o.autoLoadModel = false;
-        o.scanModelsFolder = false;
-        app = std::make_unique<StudioController>(o);
-        qml = std::make_unique<QQmlApplicationEngine>();
-        window = loadStudioWindow(*qml, *app);
-        if (!window) return false;
-        window->resize(1360, 900);
-        window->show();
-        window->requestActivate();
-        return QTest::qWaitForWindowExposed(window);
-    }
-    ~Studio() {
-        qml.reset();
-        app.reset();
-    }
-    static void collect(QQuickItem* root, const QString& name, QList<QQuickItem*>& out) {
-        for (QQuickItem* child : root->childItems()) {
-            if (child->objectName() == name) out << child;
-            collect(child, name, out);
-        }
-    }
-    QList<QQuickItem*> items(const QString& name, QQuickItem* root = nullptr) const {
-        QList<QQuickItem*> out;
-        collect(root ? root : window->contentItem(), name, out);
-        return out;
-    }
-    QQuickItem* visibleItem(const QString& name) const {
-        for (QQuickItem* i : items(name))
-            if (i->isVisible() && i->width() > 0) return i;
-        return nullptr;
-    }
-    // Scrolls the page so the named item is in the middle of the window.
-    bool scrollTo(const QString& name) const {
-        QQuickItem* i = visibleItem(name);
-        QQuickItem* flick = visibleItem(QStringLiteral("compareScroller"));
-        if (!i || !flick) return false;
-        const double y = i->mapToItem(flick, QPointF(0, 0)).y() + flick->property("contentY").toDouble();
-        const double maxY = std::max(0.0, flick->property("contentHeight").toDouble() - flick->height());
-        flick->setProperty("contentY", std::clamp(y - flick->height() / 2, 0.0, maxY));
-        return true;
-    }
-    bool click(const QString& name) const {
-        QQuickItem* i = visibleItem(name);
-        if (!i || !i->isEnabled()) return false;
-        // Bring it into the page's scrolled area first.
-        const QPointF center = i->mapToScene(QPointF(i->width() / 2, i->height() / 2));
-        if (center.y() < 0 || center.y() > window->height()) return false;
-        QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, center.toPoint());
-        return true;
-    }
-};
+// One app instance on `dataDir`: no model loads by itself and the models folder is not
+// scanned, so the library holds exactly what the test imports.
+bool startStudio(lowbit::test::StudioHarness& s, const QString& dataDir) {
+    StudioOptions o;
+    o.dataDir = dataDir;
+    o.autoLoadModel = false;
+    o.scanModelsFolder = false;
+    return s.start(o, {1360, 900}, /*waitActive=*/false);
+}
 
 }  // namespace
 
@@ -98,17 +46,17 @@ class TestCompareUi : public QObject {
 
     void runsAComparisonFromThePage() {
         QTemporaryDir dir;
-        Studio s;
-        QVERIFY(s.start(dir.path()));
-        s.app->library()->importUrls(
+        lowbit::test::StudioHarness s;
+        QVERIFY(startStudio(s, dir.path()));
+        s.app()->library()->importUrls(
             {QString::fromStdString(lowbit::test::model_path("random-llama-spm-f16.gguf")),
              QString::fromStdString(lowbit::test::model_path("random-llama-spm-TQ2_0-f16emb.gguf"))});
-        QTRY_COMPARE_WITH_TIMEOUT(s.app->library()->count(), 2, 20000);
-        QTRY_COMPARE_WITH_TIMEOUT(s.app->library()->busy(), 0, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(s.app()->library()->count(), 2, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(s.app()->library()->busy(), 0, 20000);
 
         QVERIFY(s.click(QStringLiteral("nav_compare")));
-        QCOMPARE(s.window->property("page").toString(), QStringLiteral("compare"));
-        CompareViewModel* vm = s.app->compare();
+        QCOMPARE(s.page(), QStringLiteral("compare"));
+        CompareViewModel* vm = s.app()->compare();
         // "Add model" twice picks the two library models.
         QVERIFY(s.click(QStringLiteral("addPickButton")));
         QTRY_COMPARE(vm->picks().size(), 1);
@@ -147,7 +95,7 @@ class TestCompareUi : public QObject {
         QVERIFY(vm->results()[1].toMap().value("quality").toDouble() > 0);
 
         // Saved, and listed on the page.
-        QCOMPARE(lowbit::app::CompareRunStore(s.app->storage().database()).listRuns().size(), 1);
+        QCOMPARE(lowbit::app::CompareRunStore(s.app()->storage().database()).listRuns().size(), 1);
         QTRY_VERIFY(s.visibleItem(QStringLiteral("savedRun_0")));
 
         // Prompt panel: the same prompt through both models, a streaming column each.
@@ -180,7 +128,7 @@ class TestCompareUi : public QObject {
         QVERIFY(vm->runId() != firstRun);
         QTRY_VERIFY(s.visibleItem(QStringLiteral("savedRun_1")));  // newest first: the first run
         QVERIFY(!s.visibleItem(QStringLiteral("runComparison")));
-        QVERIFY(s.scrollTo(QStringLiteral("compareRun_1")));
+        QVERIFY(s.scrollIntoView(QStringLiteral("compareRun_1")));
         QVERIFY(s.click(QStringLiteral("compareRun_1")));
         QTRY_COMPARE(vm->otherRunId(), firstRun);
         QTRY_VERIFY(s.visibleItem(QStringLiteral("runComparison")));

@@ -8,17 +8,15 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickStyle>
-#include <QQuickWindow>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtQml/QQmlExtensionPlugin>
 
 #include "fake_hub.h"
 #include "studio_controller.h"
-#include "studio_window.h"
+#include "studio_harness.h"
 #include "test_data.h"
 
 Q_IMPORT_QML_PLUGIN(LowbitStudioPlugin)
@@ -31,83 +29,13 @@ namespace {
 const QString kRepo = QStringLiteral("lowbit-test/tiny-llama-gguf");
 const QString kFile = QStringLiteral("random-llama-spm-f16.gguf");
 
-void typeText(QWindow* window, const QString& text) {
-    for (QChar c : text) QTest::keyClick(window, c.toLatin1());
+// One app instance on `dataDir`; models are loaded only when the test asks.
+bool startStudio(lowbit::test::StudioHarness& s, const QString& dataDir) {
+    StudioOptions o;
+    o.dataDir = dataDir;
+    o.autoLoadModel = false;
+    return s.start(o, {1280, 900});
 }
-
-struct Studio {
-    std::unique_ptr<StudioController> app;
-    std::unique_ptr<QQmlApplicationEngine> qml;
-    QQuickWindow* window = nullptr;
-
-    bool start(const QString& dataDir) {
-        StudioOptions o;
-        o.dataDir = dataDir;
-        o.autoLoadModel = false;
-        app = std::make_unique<StudioController>(o);
-        qml = std::make_unique<QQmlApplicationEngine>();
-        window = loadStudioWindow(*qml, *app);
-        if (!window) return false;
-        window->resize(1280, 900);
-        window->show();
-        window->requestActivate();
-        return QTest::qWaitForWindowExposed(window) && QTest::qWaitForWindowActive(window);
-    }
-    ~Studio() {
-        qml.reset();
-        app.reset();
-    }
-    static void collect(QQuickItem* root, const QString& name, QList<QQuickItem*>& out) {
-        for (QQuickItem* child : root->childItems()) {
-            if (child->objectName() == name) out << child;
-            collect(child, name, out);
-        }
-    }
-    QList<QQuickItem*> items(const QString& objectName, QQuickItem* root = nullptr) const {
-        QList<QQuickItem*> out;
-        collect(root ? root : window->contentItem(), objectName, out);
-        return out;
-    }
-    // Visible on screen: the item and all its ancestors visible, with a size.
-    QQuickItem* visibleItem(const QString& objectName, QQuickItem* root = nullptr) const {
-        for (QQuickItem* i : items(objectName, root)) {
-            if (i->isVisible() && i->width() > 0 && i->height() > 0) return i;
-        }
-        return nullptr;
-    }
-    // Scrolls the item into the window when it sits in a scroll view, then clicks its middle.
-    bool click(const QString& objectName) const {
-        QQuickItem* i = visibleItem(objectName);
-        if (!i || !i->isEnabled()) return false;
-        for (QQuickItem* p = i->parentItem(); p; p = p->parentItem()) {
-            if (p->inherits("QQuickFlickable")) {
-                const QPointF inContent =
-                    i->mapToItem(p->property("contentItem").value<QQuickItem*>(), QPointF(0, 0));
-                const double top = inContent.y() - 40;
-                const double maxY = qMax(0.0, p->property("contentHeight").toDouble() - p->height());
-                p->setProperty("contentY", qBound(0.0, top, maxY));
-                break;
-            }
-        }
-        QTest::qWait(50);
-        const QPointF center = i->mapToScene(QPointF(i->width() / 2, i->height() / 2));
-        QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, center.toPoint());
-        return true;
-    }
-    // Clicks a text field until it has focus, selects all and types.
-    bool typeInto(const QString& objectName, const QString& text) const {
-        QQuickItem* field = visibleItem(objectName);
-        if (!field) return false;
-        for (int attempt = 0; attempt < 10 && !field->hasActiveFocus(); ++attempt) {
-            click(objectName);
-            static_cast<void>(QTest::qWaitFor([&] { return field->hasActiveFocus(); }, 200));
-        }
-        if (!field->hasActiveFocus()) return false;
-        QTest::keyClick(window, Qt::Key_A, Qt::ControlModifier);
-        typeText(window, text);
-        return true;
-    }
-};
 
 QJsonObject lineage(StudioController& app, const QString& path) {
     const auto m = app.storage().models().modelByPath(path);
@@ -130,39 +58,39 @@ class TestWizardUi : public QObject {
         hub.addFile(kRepo, QStringLiteral("README.md"), "# tiny test model\n", false);
 
         QTemporaryDir dir;
-        Studio s;
-        QVERIFY(s.start(dir.path()));
+        lowbit::test::StudioHarness s;
+        QVERIFY(startStudio(s, dir.path()));
         lowbit::app::DownloadSettings settings;
         settings.hub.baseUrl = hub.baseUrl();
         settings.proxy.mode = lowbit::app::ProxyConfig::Mode::None;
         settings.freeSpaceMarginBytes = 0;
-        s.app->downloads()->setDownloadSettings(settings);
+        s.app()->downloads()->setDownloadSettings(settings);
 
         // Downloads page: type the repository, list it, tick the GGUF file, download.
         QVERIFY(s.click(QStringLiteral("nav_downloads")));
-        QCOMPARE(s.window->property("page").toString(), QStringLiteral("downloads"));
+        QCOMPARE(s.page(), QStringLiteral("downloads"));
         QTRY_VERIFY(s.visibleItem(QStringLiteral("catalog_bitnet-b1.58-2b-4t-gguf")) != nullptr);
         QVERIFY(s.typeInto(QStringLiteral("repoField"), kRepo));
         QVERIFY(s.click(QStringLiteral("listRepoButton")));
         const QString fileBox = QStringLiteral("repoFile_") + kFile;
         QTRY_VERIFY_WITH_TIMEOUT(s.visibleItem(fileBox) != nullptr, 10'000);
-        QCOMPARE(s.app->downloads()->repoFiles().size(), 2);
+        QCOMPARE(s.app()->downloads()->repoFiles().size(), 2);
         QVERIFY(s.visibleItem(QStringLiteral("repoFile_README.md")) ==
                 nullptr);  // only GGUF files are ticked
         QVERIFY(!s.visibleItem(QStringLiteral("downloadSelectedButton"))->isEnabled());
         QVERIFY(s.click(fileBox));
         QTRY_VERIFY(s.visibleItem(QStringLiteral("downloadSelectedButton"))->isEnabled());
         QVERIFY(s.click(QStringLiteral("downloadSelectedButton")));
-        QTRY_COMPARE_WITH_TIMEOUT(s.app->downloads()->count(), 1, 5'000);
+        QTRY_COMPARE_WITH_TIMEOUT(s.app()->downloads()->count(), 1, 5'000);
 
         // The queue shows it; once done it is in the library and offers "Convert…".
-        QTRY_VERIFY_WITH_TIMEOUT(s.app->library()->count() == 1, 30'000);
-        const QVariantMap row = s.app->downloads()->get(0);
+        QTRY_VERIFY_WITH_TIMEOUT(s.app()->library()->count() == 1, 30'000);
+        const QVariantMap row = s.app()->downloads()->get(0);
         QCOMPARE(row.value("downloadState").toString(), QStringLiteral("completed"));
         const QString downloaded = row.value("localPath").toString();
         QCOMPARE(QFileInfo(downloaded).size(), model.size());
         QVERIFY(downloaded.endsWith(kRepo + QLatin1Char('/') + kFile));
-        const QJsonObject got = lineage(*s.app, downloaded);
+        const QJsonObject got = lineage(*s.app(), downloaded);
         QCOMPARE(got.value("kind").toString(), QStringLiteral("download"));
         QCOMPARE(got.value("repo").toString(), kRepo);
         QCOMPARE(got.value("sha256").toString(), FakeHub::sha256Hex(model));
@@ -171,8 +99,8 @@ class TestWizardUi : public QObject {
         QVERIFY(s.click(QStringLiteral("convertDownloadButton")));
 
         // The wizard: the source is the download; targets TQ2_0 (preselected) and OneBit.
-        QTRY_COMPARE(s.window->property("page").toString(), QStringLiteral("convert"));
-        ConvertWizard* w = s.app->converter();
+        QTRY_COMPARE(s.page(), QStringLiteral("convert"));
+        ConvertWizard* w = s.app()->converter();
         QCOMPARE(w->sourcePath(), downloaded);
         QTRY_VERIFY(s.visibleItem(QStringLiteral("sourceDescription")) != nullptr);
         QVERIFY(
@@ -187,10 +115,10 @@ class TestWizardUi : public QObject {
         QTRY_VERIFY(s.visibleItem(QStringLiteral("calibrationCtxField")) != nullptr);
         QCOMPARE(w->calibrationMode(), QStringLiteral("sample"));
         QVERIFY(s.typeInto(QStringLiteral("calibrationCtxField"), QStringLiteral("64")));
-        QTest::keyClick(s.window, Qt::Key_Return);
+        QTest::keyClick(s.window(), Qt::Key_Return);
         QTRY_COMPARE(w->calibrationCtx(), 64);
         QVERIFY(s.typeInto(QStringLiteral("calibrationChunksField"), QStringLiteral("2")));
-        QTest::keyClick(s.window, Qt::Key_Return);
+        QTest::keyClick(s.window(), Qt::Key_Return);
         QTRY_COMPARE(w->calibrationChunks(), 2);
         QVERIFY(s.click(QStringLiteral("wizardStart")));
         QTRY_VERIFY_WITH_TIMEOUT(w->running(), 5'000);
@@ -213,12 +141,12 @@ class TestWizardUi : public QObject {
         }
 
         // All three in the library, with figures; the results' lineage leads to the download.
-        QCOMPARE(s.app->library()->count(), 3);
+        QCOMPARE(s.app()->library()->count(), 3);
         QVERIFY(s.click(QStringLiteral("wizardLibrary")));
-        QTRY_COMPARE(s.window->property("page").toString(), QStringLiteral("library"));
+        QTRY_COMPARE(s.page(), QStringLiteral("library"));
         QStringList names;
         for (int r = 0; r < 3; ++r) {
-            const QVariantMap m = s.app->library()->get(r);
+            const QVariantMap m = s.app()->library()->get(r);
             names << m.value("fileName").toString();
             QVERIFY(!m.value("bitsPerWeight").toString().isEmpty());
             QVERIFY(!m.value("params").toString().isEmpty());
@@ -231,7 +159,7 @@ class TestWizardUi : public QObject {
         QCOMPARE(names, expected);
         for (int r = 0; r < 2; ++r) {
             const QString path = w->jobs()->get(r).value("outputPath").toString();
-            const QJsonObject l = lineage(*s.app, path);
+            const QJsonObject l = lineage(*s.app(), path);
             QCOMPARE(l.value("source").toObject().value("path").toString(), downloaded);
             QCOMPARE(l.value("source").toObject().value("repo").toString(), kRepo);
             QCOMPARE(l.value("target").toString(), w->jobs()->get(r).value("target").toString());
