@@ -247,6 +247,51 @@ LOWBIT_VNNI_ATTR void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uin
 // factor, divided out exactly at the end. (Only with VPDPBUSD: the scaled codes, up to 192,
 // would saturate VPMADDUBSW's 16-bit pair sums, so the AVX3 target shifts instead.)
 
+#if HWY_TARGET == HWY_AVX3_DL
+// With GFNI: two blocks per 64-byte load, each code group extracted by one GF2P8AFFINEQB (as for
+// TQ2_0), dot products against the activations gathered to match (block b's group in the low
+// half, block b+1's in the high half), accumulated in plain int32.
+template <int R, int T>
+LOWBIT_GFNI_ATTR LOWBIT_VNNI_ATTR void i2s_tile_gfni(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a,
+                                                     size_t as, float* y, int64_t ldy) {
+    const int64_t nb = k / quant::QK_I2_S;
+    __m512i acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_si512();
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+        __m512i av[T][4];
+        for (int t = 0; t < T; ++t) {
+            const int8_t* q = reinterpret_cast<const int8_t*>(a + t * as) + b * quant::QK_I2_S;
+            for (int g = 0; g < 4; ++g) av[t][g] = tq2_act(q, g);  // q[32g..], q[128+32g..]
+        }
+        for (int r = 0; r < R; ++r) {
+            const __m512i v = _mm512_loadu_si512(w + r * ws + b * quant::I2_S_BLOCK_BYTES);
+            for (int g = 0; g < 4; ++g) {
+                // group g sits at bits 6-2g, 7-2g
+                const uint64_t pick = (uint64_t{1} << (6 - 2 * g) << 56) | (uint64_t{2} << (6 - 2 * g) << 48);
+                const __m512i c =
+                    _mm512_gf2p8affine_epi64_epi8(v, _mm512_set1_epi64(static_cast<long long>(pick)), 0);
+                for (int t = 0; t < T; ++t) acc[r][t] = _mm512_dpbusd_epi32(acc[r][t], c, av[t][g]);
+            }
+        }
+    }
+    int32_t tail[R][T] = {};
+    for (; b < nb; ++b) {  // an odd last block
+        for (int r = 0; r < R; ++r)
+            for (int t = 0; t < T; ++t) {
+                const uint8_t* wb = w + r * ws + b * quant::I2_S_BLOCK_BYTES;
+                const int8_t* q = reinterpret_cast<const int8_t*>(a + t * as) + b * quant::QK_I2_S;
+                for (int g = 0; g < 4; ++g)
+                    for (int p = 0; p < 32; ++p) tail[r][t] += ((wb[p] >> (6 - 2 * g)) & 3) * q[32 * g + p];
+            }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t)
+            y[t * ldy + r] = i2s_finish(_mm512_reduce_add_epi32(acc[r][t]) + tail[r][t], a + t * as, k);
+}
+#endif
+
 #if LOWBIT_HAS_VNNI
 template <int R, int T>
 LOWBIT_VNNI_ATTR void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y,
@@ -525,6 +570,14 @@ void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
 }
 void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                 float* y, int64_t ldy) {
+#if HWY_TARGET == HWY_AVX3_DL
+    static const bool has_gfni = __builtin_cpu_supports("gfni");
+    if (has_gfni) {
+        run_row_tiles<i2s_tile_gfni<4, 1>, i2s_tile_gfni<1, 1>, i2s_tile_gfni<2, 4>, i2s_tile_gfni<1, 4>>(
+            k, w, ws, nr, a, as, nt, y, ldy);
+        return;
+    }
+#endif
     run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
                                                                                   ldy);
 }
