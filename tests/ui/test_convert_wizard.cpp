@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -116,7 +117,21 @@ class TestConvertWizard : public QObject {
         }
         QVERIFY(!ConvertWizard::sampleText().isEmpty());
         const QString out = dir.filePath(QStringLiteral("out"));
+        QVERIFY(w->targetEstimates().isEmpty());  // no source yet
+        QSignalSpy estimated(w, &ConvertWizard::estimatesChanged);
         w->setSourcePath(source);
+        QCOMPARE(estimated.count(), 1);
+        // Every target is planned before anything is converted; the planned sizes are checked
+        // against the written files below.
+        const QVariantMap estimates = w->targetEstimates();
+        for (const QVariant& c : w->targetChoices()) {
+            const QVariantMap e = estimates.value(c.toMap().value("name").toString()).toMap();
+            QVERIFY2(e.value("bytes").toLongLong() > 0,
+                     qPrintable(c.toMap().value("name").toString() + u' ' + e.value("error").toString()));
+            QVERIFY(e.value("text").toString().contains(QStringLiteral("bits/weight")));
+        }
+        QVERIFY(estimates.value("tq2_0").toMap().value("bytes").toLongLong() <
+                estimates.value("q8_0").toMap().value("bytes").toLongLong());
         w->setTargets({QStringLiteral("onebit"), QStringLiteral("tq2_0")});
         QCOMPARE(w->targets(), (QStringList{QStringLiteral("tq2_0"), QStringLiteral("onebit")}));
         w->setCalibrationFile(calibration);
@@ -162,6 +177,7 @@ class TestConvertWizard : public QObject {
             // Sizes are the files on disk.
             QVERIFY(QFileInfo::exists(path));
             QCOMPARE(j.value("outputBytes").toLongLong(), QFileInfo(path).size());
+            QCOMPARE(estimates.value(target).toMap().value("bytes").toLongLong(), QFileInfo(path).size());
             // Bits per weight: the target's own figure over its tensors, and the whole file's
             // figure equal to what the library's independent header reader finds.
             const double targetBits = j.value("targetBitsPerWeight").toDouble();

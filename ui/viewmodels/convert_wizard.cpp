@@ -275,6 +275,47 @@ void ConvertWizard::setSourcePath(const QString& path) {
     sourceKind_ = kind;
     sourceDescription_ = description;
     emit sourceChanged();
+    updateEstimates();
+}
+
+void ConvertWizard::updateEstimates() {
+    QVariantMap estimates;
+    if (sourceValid()) {
+        ConvertOptions o;
+        o.input = sourcePath_.toStdString();
+        o.output = QDir(QDir::tempPath())
+                       .filePath(QStringLiteral("lowbit-estimate.gguf"))
+                       .toStdString();  // never written
+        try {
+            o.keep = HighPrecisionPolicy::parse(keepPolicy_.toStdString());
+            for (const TargetChoice& c : kChoices) {
+                const auto target = convert_target_from_name(c.name);
+                if (!target) continue;
+                o.target = *target;
+                QVariantMap e;
+                try {
+                    // Opens the source and plans every tensor's type and size; reads no weights.
+                    const ConvertPlan plan = plan_conversion(o);
+                    const auto bytes = static_cast<qint64>(plan.expected_output_bytes);
+                    e = {{QStringLiteral("bytes"), bytes},
+                         {QStringLiteral("size"), app::humanBytes(bytes)},
+                         {QStringLiteral("bitsPerWeight"), plan.output_bits_per_weight},
+                         {QStringLiteral("text"), tr("≈ %1 · %2 bits/weight")
+                                                      .arg(app::humanBytes(bytes))
+                                                      .arg(plan.output_bits_per_weight, 0, 'f', 2)}};
+                } catch (const Error& err) {
+                    e = {{QStringLiteral("error"), QString::fromUtf8(err.what())}};
+                }
+                estimates.insert(QString::fromLatin1(c.name), e);
+            }
+        } catch (const Error&) {
+            // An unreadable policy is reported when the conversion starts; no estimates meanwhile.
+            estimates.clear();
+        }
+    }
+    if (estimates == targetEstimates_) return;
+    targetEstimates_ = estimates;
+    emit estimatesChanged();
 }
 
 void ConvertWizard::setSourceUrl(const QUrl& url) {
@@ -321,6 +362,7 @@ void ConvertWizard::setKeepPolicy(const QString& policy) {
     if (policy == keepPolicy_) return;
     keepPolicy_ = policy;
     emit settingsChanged();
+    updateEstimates();
 }
 
 void ConvertWizard::setCalibrationMode(const QString& mode) {

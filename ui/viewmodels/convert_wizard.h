@@ -111,6 +111,10 @@ class ConvertWizard : public QObject {
     Q_PROPERTY(QString sourceDescription READ sourceDescription NOTIFY sourceChanged)
     Q_PROPERTY(QVariantList libraryChoices READ libraryChoices NOTIFY libraryChoicesChanged)
     Q_PROPERTY(QVariantList targetChoices READ targetChoices CONSTANT)
+    // What each target would write for the current source and high-precision policy, planned
+    // tensor by tensor (lowbit::plan_conversion, nothing converted): target name -> {bytes, size,
+    // bitsPerWeight, text} or {error}. Empty without a valid source.
+    Q_PROPERTY(QVariantMap targetEstimates READ targetEstimates NOTIFY estimatesChanged)
     Q_PROPERTY(QStringList targets READ targets WRITE setTargets NOTIFY targetsChanged)
     Q_PROPERTY(QString keepPolicy READ keepPolicy WRITE setKeepPolicy NOTIFY settingsChanged)
     Q_PROPERTY(QString calibrationMode READ calibrationMode WRITE setCalibrationMode NOTIFY settingsChanged)
@@ -133,6 +137,7 @@ class ConvertWizard : public QObject {
     const QString& sourcePath() const { return sourcePath_; }
     void setSourcePath(const QString& path);
     bool sourceValid() const { return !sourceKind_.isEmpty(); }
+    const QVariantMap& targetEstimates() const { return targetEstimates_; }
     const QString& sourceKind() const { return sourceKind_; }
     const QString& sourceDescription() const { return sourceDescription_; }
     const QVariantList& libraryChoices() const { return libraryChoices_; }
@@ -183,6 +188,7 @@ class ConvertWizard : public QObject {
 
   signals:
     void sourceChanged();
+    void estimatesChanged();
     void libraryChoicesChanged();
     void targetsChanged();
     void settingsChanged();
@@ -203,6 +209,7 @@ class ConvertWizard : public QObject {
     void onJobFailed(int row, const QString& error, bool cancelled);
     void onWorkerFinished();
     void maybeFinish();
+    void updateEstimates();
     QString lineageJson(const ConvertJob& job, const ConvertSummary& summary) const;
 
     StudioContext& ctx_;
@@ -210,6 +217,7 @@ class ConvertWizard : public QObject {
     ModelLibrary& library_;
     QString sourcePath_, sourceKind_, sourceDescription_;
     QVariantList libraryChoices_;
+    QVariantMap targetEstimates_;
     QStringList targets_;
     QString keepPolicy_ = QStringLiteral("default");
     QString calibrationMode_ = QStringLiteral("sample");
