@@ -54,8 +54,14 @@ QQuickItem* StudioHarness::item(const QString& objectName) const {
 }
 
 QQuickItem* StudioHarness::visibleItem(const QString& objectName, QQuickItem* root) const {
-    for (QQuickItem* i : items(objectName, root)) {
+    const auto all = items(objectName, root);
+    // Prefer one with both extents; a delegate created this frame may not have its height yet
+    // (layouts size it at the next polish) but is already the one on screen.
+    for (QQuickItem* i : all) {
         if (i->isVisible() && i->width() > 0 && i->height() > 0) return i;
+    }
+    for (QQuickItem* i : all) {
+        if (i->isVisible() && i->width() > 0) return i;
     }
     return nullptr;
 }
@@ -79,7 +85,7 @@ bool StudioHarness::scrollIntoView(const QString& objectName) const {
 
 bool StudioHarness::click(const QString& objectName) const {
     QQuickItem* i = visibleItem(objectName);
-    if (!i || !i->isEnabled() || !scrollIntoView(objectName)) return false;
+    if (!i || !i->isEnabled() || i->height() <= 0 || !scrollIntoView(objectName)) return false;
     const QPointF center = i->mapToScene(QPointF(i->width() / 2, i->height() / 2));
     if (center.y() < 0 || center.y() > window_->height()) return false;
     QTest::mouseClick(window_, Qt::LeftButton, Qt::NoModifier, center.toPoint());

@@ -38,8 +38,8 @@ class StudioHarness {
     // delegates of views and repeaters and the popups' contents), under `root` or the window.
     QList<QQuickItem*> items(const QString& objectName, QQuickItem* root = nullptr) const;
     QQuickItem* item(const QString& objectName) const;
-    // The first item with this name that is visible and has a size (pages and delegates may
-    // leave hidden twins).
+    // The first item with this name that is visible and has a size, else the first visible one
+    // with a width (pages and delegates may leave hidden twins).
     QQuickItem* visibleItem(const QString& objectName, QQuickItem* root = nullptr) const;
 
     // Scrolls the nearest scrollable ancestor so the item is inside it (no-op when it already
