@@ -7,6 +7,9 @@ import LowbitStudio
 
 // The comparison view (issue 7): 2–4 models on the same text, perplexity live window by
 // window, then speed and measured memory as bars against the baseline; saved runs below.
+// Each Repeater whose model changes sits in a positioner (Column, Row, Grid), not directly in a
+// layout: Qt 6.4's layouts keep a removed delegate until their next polish, and a resize before
+// that reads freed memory (the crash MessageView.qml's reply blocks had).
 Rectangle {
     id: page
     required property StudioController app
@@ -92,44 +95,51 @@ Rectangle {
                     anchors.margins: 18
                     spacing: 12
 
-                    SectionTitle { text: qsTr("Models") }
-                    Repeater {
-                        model: page.vm.picks
-                        delegate: RowLayout {
-                            id: pickRow
-                            required property var modelData
-                            required property int index
-                            Layout.fillWidth: true
-                            spacing: 10
-                            Rectangle {
-                                width: 12; height: 12; radius: 6
-                                color: page.seriesColor(pickRow.index)
-                            }
-                            AppComboBox {
-                                objectName: "pickModel_" + pickRow.index
-                                Layout.fillWidth: true
-                                enabled: !page.vm.running
-                                model: page.vm.choices
-                                textRole: "name"
-                                valueRole: "modelId"
-                                currentIndex: count > 0 ? indexOfValue(pickRow.modelData.modelId) : -1
-                                onActivated: page.vm.setPickModel(pickRow.index, currentValue)
-                            }
-                            AppComboBox {
-                                objectName: "pickDevice_" + pickRow.index
-                                Layout.preferredWidth: 300
-                                enabled: !page.vm.running
-                                model: page.app.settings.devices
-                                textRole: "name"
-                                valueRole: "id"
-                                currentIndex: count > 0 ? Math.max(0, indexOfValue(pickRow.modelData.device)) : -1
-                                onActivated: page.vm.setPickDevice(pickRow.index, currentValue)
-                            }
-                            IconButton {
-                                iconName: "close"
-                                tip: qsTr("Remove from the comparison")
-                                enabled: !page.vm.running
-                                onClicked: page.vm.removePick(pickRow.index)
+                    // The title sits in the picks' Column so that an empty list adds no empty slot to the
+                    // layout (hiding an empty Column instead can leave it unlaid-out in Qt 6.4).
+                    Column {
+                        id: picksColumn
+                        Layout.fillWidth: true
+                        spacing: 12
+                        SectionTitle { text: qsTr("Models") }
+                        Repeater {
+                            model: page.vm.picks
+                            delegate: RowLayout {
+                                id: pickRow
+                                required property var modelData
+                                required property int index
+                                width: picksColumn.width
+                                spacing: 10
+                                Rectangle {
+                                    width: 12; height: 12; radius: 6
+                                    color: page.seriesColor(pickRow.index)
+                                }
+                                AppComboBox {
+                                    objectName: "pickModel_" + pickRow.index
+                                    Layout.fillWidth: true
+                                    enabled: !page.vm.running
+                                    model: page.vm.choices
+                                    textRole: "name"
+                                    valueRole: "modelId"
+                                    currentIndex: count > 0 ? indexOfValue(pickRow.modelData.modelId) : -1
+                                    onActivated: page.vm.setPickModel(pickRow.index, currentValue)
+                                }
+                                AppComboBox {
+                                    objectName: "pickDevice_" + pickRow.index
+                                    Layout.preferredWidth: 300
+                                    enabled: !page.vm.running
+                                    model: page.app.settings.devices
+                                    textRole: "name"
+                                    valueRole: "id"
+                                    currentIndex: count > 0 ? Math.max(0, indexOfValue(pickRow.modelData.device)) : -1
+                                    onActivated: page.vm.setPickDevice(pickRow.index, currentValue)
+                                }
+                                IconButton {
+                                    iconName: "close"
+                                    tip: qsTr("Remove from the comparison")
+                                    enabled: !page.vm.running
+                                    onClicked: page.vm.removePick(pickRow.index)
+                                }
                             }
                         }
                     }
@@ -366,11 +376,13 @@ Rectangle {
                         text: page.vm.prompt.error
                         color: Theme.danger
                     }
-                    RowLayout {
+                    Row {
+                        id: promptColumns
                         Layout.fillWidth: true
                         visible: page.vm.prompt.columns.length > 0
                         spacing: 12
                         Repeater {
+                            id: promptColumnsRepeater
                             model: page.vm.prompt.columns
                             delegate: Rectangle {
                                 id: col
@@ -378,9 +390,10 @@ Rectangle {
                                 required property int index
                                 objectName: "promptColumn_" + index
                                 property string shownText: modelData.text
-                                Layout.fillWidth: true
-                                Layout.preferredWidth: 1
-                                Layout.alignment: Qt.AlignTop
+                                // Equal shares of the row in whole pixels that add up to its width.
+                                readonly property real share: (promptColumns.width - promptColumns.spacing * (promptColumnsRepeater.count - 1))
+                                                              / Math.max(1, promptColumnsRepeater.count)
+                                width: Math.round((index + 1) * share) - Math.round(index * share)
                                 implicitHeight: colBody.implicitHeight + 24
                                 radius: Theme.radius
                                 color: Theme.field
@@ -479,17 +492,23 @@ Rectangle {
                                 font.pixelSize: Theme.small
                             }
                         }
-                        GridLayout {
+                        Grid {
+                            id: metricsGrid
                             Layout.fillWidth: true
                             columns: 2
                             columnSpacing: 28
                             rowSpacing: 16
+                            verticalItemAlignment: Grid.AlignVCenter
                             Repeater {
+                                id: metricsRepeater
                                 model: page.vm.metrics
                                 delegate: MetricBars {
                                     required property var modelData
-                                    Layout.fillWidth: true
-                                    Layout.preferredWidth: 1
+                                    required property int index
+                                    readonly property real share: (metricsGrid.width - metricsGrid.columnSpacing) / 2
+                                    // Two equal columns in whole pixels; a lone figure gets the whole width.
+                                    width: metricsRepeater.count === 1 ? metricsGrid.width
+                                                                       : index % 2 === 0 ? Math.floor(share) : Math.ceil(share)
                                     metric: modelData
                                 }
                             }
@@ -555,49 +574,54 @@ Rectangle {
                         HeaderCell { Layout.preferredWidth: 160; text: qsTr("Peak RSS"); horizontalAlignment: Text.AlignRight }
                     }
                     Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
-                    Repeater {
-                        model: page.vm.comparison
-                        delegate: Rectangle {
-                            id: cmpRow
-                            required property var modelData
-                            required property int index
-                            objectName: "runComparisonRow_" + index
-                            Layout.fillWidth: true
-                            implicitHeight: 46
-                            color: "transparent"
-                            Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border; opacity: 0.6 }
-                            RowLayout {
-                                anchors.fill: parent
-                                spacing: 8
-                                ColumnLayout {
-                                    Layout.fillWidth: true
-                                    Layout.preferredWidth: 1  // the rest of the row, as in the header
-                                    spacing: 1
-                                    Text {
+                    Column {
+                        id: comparisonColumn
+                        Layout.fillWidth: true
+                        spacing: 6
+                        Repeater {
+                            model: page.vm.comparison
+                            delegate: Rectangle {
+                                id: cmpRow
+                                required property var modelData
+                                required property int index
+                                objectName: "runComparisonRow_" + index
+                                width: comparisonColumn.width
+                                implicitHeight: 46
+                                color: "transparent"
+                                Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border; opacity: 0.6 }
+                                RowLayout {
+                                    anchors.fill: parent
+                                    spacing: 8
+                                    ColumnLayout {
                                         Layout.fillWidth: true
-                                        text: cmpRow.modelData.name
-                                        color: Theme.text
-                                        font.weight: Font.DemiBold
-                                        elide: Text.ElideRight
-                                        HoverHandler { id: cmpNameHover }
-                                        ToolTip.visible: cmpNameHover.hovered
-                                        ToolTip.text: cmpRow.modelData.path
+                                        Layout.preferredWidth: 1  // the rest of the row, as in the header
+                                        spacing: 1
+                                        Text {
+                                            Layout.fillWidth: true
+                                            text: cmpRow.modelData.name
+                                            color: Theme.text
+                                            font.weight: Font.DemiBold
+                                            elide: Text.ElideRight
+                                            HoverHandler { id: cmpNameHover }
+                                            ToolTip.visible: cmpNameHover.hovered
+                                            ToolTip.text: cmpRow.modelData.path
+                                        }
+                                        Text {
+                                            Layout.fillWidth: true
+                                            text: cmpRow.modelData.presence === "current" ? qsTr("only in this run")
+                                                  : cmpRow.modelData.presence === "other" ? qsTr("only in run #%1").arg(page.vm.otherRunId)
+                                                  : page.shortDevice(cmpRow.modelData.current.device) + " · " + page.shortDevice(cmpRow.modelData.other.device)
+                                            color: cmpRow.modelData.presence === "both" ? Theme.textFaint : Theme.warning
+                                            font.pixelSize: Theme.small
+                                            elide: Text.ElideRight
+                                        }
                                     }
-                                    Text {
-                                        Layout.fillWidth: true
-                                        text: cmpRow.modelData.presence === "current" ? qsTr("only in this run")
-                                              : cmpRow.modelData.presence === "other" ? qsTr("only in run #%1").arg(page.vm.otherRunId)
-                                              : page.shortDevice(cmpRow.modelData.current.device) + " · " + page.shortDevice(cmpRow.modelData.other.device)
-                                        color: cmpRow.modelData.presence === "both" ? Theme.textFaint : Theme.warning
-                                        font.pixelSize: Theme.small
-                                        elide: Text.ElideRight
-                                    }
+                                    CmpCell { Layout.preferredWidth: 200; row: cmpRow.modelData; textKey: "pplText"; changeKey: "pplChange"; lowerIsBetter: true }
+                                    CmpCell { Layout.preferredWidth: 130; row: cmpRow.modelData; textKey: "prefillText"; changeKey: "prefillChange" }
+                                    CmpCell { Layout.preferredWidth: 120; row: cmpRow.modelData; textKey: "decodeText"; changeKey: "decodeChange" }
+                                    CmpCell { Layout.preferredWidth: 170; row: cmpRow.modelData; textKey: "weightText"; changeKey: "weightChange"; lowerIsBetter: true }
+                                    CmpCell { Layout.preferredWidth: 160; row: cmpRow.modelData; textKey: "peakRssText"; changeKey: "rssChange"; lowerIsBetter: true }
                                 }
-                                CmpCell { Layout.preferredWidth: 200; row: cmpRow.modelData; textKey: "pplText"; changeKey: "pplChange"; lowerIsBetter: true }
-                                CmpCell { Layout.preferredWidth: 130; row: cmpRow.modelData; textKey: "prefillText"; changeKey: "prefillChange" }
-                                CmpCell { Layout.preferredWidth: 120; row: cmpRow.modelData; textKey: "decodeText"; changeKey: "decodeChange" }
-                                CmpCell { Layout.preferredWidth: 170; row: cmpRow.modelData; textKey: "weightText"; changeKey: "weightChange"; lowerIsBetter: true }
-                                CmpCell { Layout.preferredWidth: 160; row: cmpRow.modelData; textKey: "peakRssText"; changeKey: "rssChange"; lowerIsBetter: true }
                             }
                         }
                     }
@@ -613,58 +637,63 @@ Rectangle {
                     anchors.fill: parent
                     anchors.margins: 18
                     spacing: 6
-                    SectionTitle { text: qsTr("Saved runs") }
-                    Text {
-                        visible: page.vm.runs.length === 0
-                        text: qsTr("Finished comparisons are saved here with their settings and the machine they ran on.")
-                        color: Theme.textMuted
-                    }
-                    Repeater {
-                        model: page.vm.runs
-                        delegate: Rectangle {
-                            id: runRow
-                            required property var modelData
-                            required property int index
-                            objectName: "savedRun_" + index
-                            Layout.fillWidth: true
-                            implicitHeight: 40
-                            radius: Theme.radius
-                            color: modelData.id === page.vm.runId ? Theme.accentSoft : rowHover.hovered ? Theme.hover : "transparent"
-                            HoverHandler { id: rowHover }
-                            RowLayout {
-                                anchors.fill: parent
-                                anchors.leftMargin: 10
-                                anchors.rightMargin: 6
-                                spacing: 10
-                                Text { text: "#" + runRow.modelData.id; color: Theme.textFaint; font.family: Theme.monoFamily }
-                                Text { text: runRow.modelData.title; color: Theme.text; font.weight: Font.DemiBold }
-                                Text {
-                                    Layout.fillWidth: true
-                                    text: runRow.modelData.models
-                                    color: Theme.textMuted
-                                    elide: Text.ElideRight
-                                }
-                                Text { text: runRow.modelData.when; color: Theme.textMuted; font.pixelSize: Theme.small }
-                                AppButton {
-                                    objectName: "compareRun_" + runRow.index
-                                    compact: true
-                                    text: runRow.modelData.id === page.vm.otherRunId ? qsTr("Compared") : qsTr("Compare with…")
-                                    // The finished run on screen against this one.
-                                    enabled: !page.vm.running && page.vm.results.length > 0 && runRow.modelData.id !== page.vm.runId
-                                    visible: runRow.modelData.id !== page.vm.runId
-                                    onClicked: page.vm.compareWith(runRow.modelData.id)
-                                }
-                                AppButton {
-                                    compact: true
-                                    text: qsTr("Open")
-                                    enabled: !page.vm.running
-                                    onClicked: page.vm.openRun(runRow.modelData.id)
-                                }
-                                IconButton {
-                                    iconName: "trash"
-                                    tip: qsTr("Delete this run")
-                                    enabled: !page.vm.running
-                                    onClicked: page.vm.deleteRun(runRow.modelData.id)
+                    Column {
+                        id: runsColumn
+                        Layout.fillWidth: true
+                        spacing: 6
+                        SectionTitle { text: qsTr("Saved runs") }
+                        Text {
+                            visible: page.vm.runs.length === 0
+                            text: qsTr("Finished comparisons are saved here with their settings and the machine they ran on.")
+                            color: Theme.textMuted
+                        }
+                        Repeater {
+                            model: page.vm.runs
+                            delegate: Rectangle {
+                                id: runRow
+                                required property var modelData
+                                required property int index
+                                objectName: "savedRun_" + index
+                                width: runsColumn.width
+                                implicitHeight: 40
+                                radius: Theme.radius
+                                color: modelData.id === page.vm.runId ? Theme.accentSoft : rowHover.hovered ? Theme.hover : "transparent"
+                                HoverHandler { id: rowHover }
+                                RowLayout {
+                                    anchors.fill: parent
+                                    anchors.leftMargin: 10
+                                    anchors.rightMargin: 6
+                                    spacing: 10
+                                    Text { text: "#" + runRow.modelData.id; color: Theme.textFaint; font.family: Theme.monoFamily }
+                                    Text { text: runRow.modelData.title; color: Theme.text; font.weight: Font.DemiBold }
+                                    Text {
+                                        Layout.fillWidth: true
+                                        text: runRow.modelData.models
+                                        color: Theme.textMuted
+                                        elide: Text.ElideRight
+                                    }
+                                    Text { text: runRow.modelData.when; color: Theme.textMuted; font.pixelSize: Theme.small }
+                                    AppButton {
+                                        objectName: "compareRun_" + runRow.index
+                                        compact: true
+                                        text: runRow.modelData.id === page.vm.otherRunId ? qsTr("Compared") : qsTr("Compare with…")
+                                        // The finished run on screen against this one.
+                                        enabled: !page.vm.running && page.vm.results.length > 0 && runRow.modelData.id !== page.vm.runId
+                                        visible: runRow.modelData.id !== page.vm.runId
+                                        onClicked: page.vm.compareWith(runRow.modelData.id)
+                                    }
+                                    AppButton {
+                                        compact: true
+                                        text: qsTr("Open")
+                                        enabled: !page.vm.running
+                                        onClicked: page.vm.openRun(runRow.modelData.id)
+                                    }
+                                    IconButton {
+                                        iconName: "trash"
+                                        tip: qsTr("Delete this run")
+                                        enabled: !page.vm.running
+                                        onClicked: page.vm.deleteRun(runRow.modelData.id)
+                                    }
                                 }
                             }
                         }
@@ -805,78 +834,82 @@ Rectangle {
             }
         }
         Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border }
-        Repeater {
-            model: page.vm.results
-            delegate: Rectangle {
-                id: resultRow
-                required property var modelData
-                required property int index
-                objectName: "resultRow_" + index
-                property string pplShown: modelData.pplText
-                Layout.fillWidth: true
-                implicitHeight: 44
-                color: "transparent"
-                Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border; opacity: 0.6 }
-                RowLayout {
-                    anchors.fill: parent
-                    spacing: 8
+        Column {
+            id: resultsColumn
+            Layout.fillWidth: true
+            Repeater {
+                model: page.vm.results
+                delegate: Rectangle {
+                    id: resultRow
+                    required property var modelData
+                    required property int index
+                    objectName: "resultRow_" + index
+                    property string pplShown: modelData.pplText
+                    width: resultsColumn.width
+                    implicitHeight: 44
+                    color: "transparent"
+                    Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border; opacity: 0.6 }
                     RowLayout {
-                        Layout.fillWidth: true
+                        anchors.fill: parent
                         spacing: 8
-                        Rectangle { width: 10; height: 10; radius: 5; color: page.seriesColor(resultRow.index) }
-                        ColumnLayout {
+                        RowLayout {
                             Layout.fillWidth: true
-                            spacing: 1
-                            Text {
+                            spacing: 8
+                            Rectangle { width: 10; height: 10; radius: 5; color: page.seriesColor(resultRow.index) }
+                            ColumnLayout {
                                 Layout.fillWidth: true
-                                text: resultRow.modelData.name
-                                color: Theme.text
-                                font.weight: Font.DemiBold
-                                elide: Text.ElideRight
-                            }
-                            Text {
-                                Layout.fillWidth: true
-                                visible: text.length > 0
-                                text: resultRow.modelData.error.length > 0 ? resultRow.modelData.error
-                                      : resultRow.modelData.baseline ? qsTr("baseline")
-                                      : resultRow.modelData.state === "running" ? qsTr("measuring…")
-                                      : resultRow.modelData.state === "waiting" ? qsTr("waiting its turn") : ""
-                                color: resultRow.modelData.error.length > 0 ? Theme.danger
-                                       : resultRow.modelData.baseline ? Theme.accent : Theme.textFaint
-                                font.pixelSize: Theme.small
-                                elide: Text.ElideRight
+                                spacing: 1
+                                Text {
+                                    Layout.fillWidth: true
+                                    text: resultRow.modelData.name
+                                    color: Theme.text
+                                    font.weight: Font.DemiBold
+                                    elide: Text.ElideRight
+                                }
+                                Text {
+                                    Layout.fillWidth: true
+                                    visible: text.length > 0
+                                    text: resultRow.modelData.error.length > 0 ? resultRow.modelData.error
+                                          : resultRow.modelData.baseline ? qsTr("baseline")
+                                          : resultRow.modelData.state === "running" ? qsTr("measuring…")
+                                          : resultRow.modelData.state === "waiting" ? qsTr("waiting its turn") : ""
+                                    color: resultRow.modelData.error.length > 0 ? Theme.danger
+                                           : resultRow.modelData.baseline ? Theme.accent : Theme.textFaint
+                                    font.pixelSize: Theme.small
+                                    elide: Text.ElideRight
+                                }
                             }
                         }
-                    }
-                    Cell {
-                        Layout.preferredWidth: 90
-                        // "CPU (AVX3_DL, 2 threads)" -> "CPU"; the whole text in the tooltip.
-                        text: resultRow.modelData.device.split(" (")[0]
-                        HoverHandler { id: deviceHover }
-                        ToolTip.visible: deviceHover.hovered && resultRow.modelData.device.length > 0
-                        ToolTip.text: resultRow.modelData.device + (resultRow.modelData.fallback.length > 0 ? "\n" + resultRow.modelData.fallback : "")
-                    }
-                    Cell {
-                        Layout.preferredWidth: 60
-                        horizontalAlignment: Text.AlignRight
-                        text: resultRow.modelData.bitsPerWeight > 0 ? resultRow.modelData.bitsPerWeight.toFixed(2) : "—"
-                    }
-                    Cell {
-                        objectName: "pplCell"
-                        Layout.preferredWidth: 110
-                        horizontalAlignment: Text.AlignRight
-                        font.family: Theme.monoFamily
-                        text: resultRow.modelData.pplText
-                    }
-                    Cell { Layout.preferredWidth: 90; horizontalAlignment: Text.AlignRight; font.family: Theme.monoFamily; text: resultRow.modelData.deltaText }
-                    Cell {
-                        Layout.preferredWidth: 130
-                        horizontalAlignment: Text.AlignRight
-                        text: resultRow.modelData.qualityText
-                        font.weight: Font.DemiBold
-                        color: resultRow.modelData.quality <= 0 ? Theme.textMuted
-                               : resultRow.modelData.quality >= 0.9 ? Theme.success
-                               : resultRow.modelData.quality >= 0.5 ? Theme.warning : Theme.danger
+                        Cell {
+                            Layout.preferredWidth: 90
+                            // "CPU (AVX3_DL, 2 threads)" -> "CPU"; the whole text in the tooltip.
+                            text: resultRow.modelData.device.split(" (")[0]
+                            HoverHandler { id: deviceHover }
+                            ToolTip.visible: deviceHover.hovered && resultRow.modelData.device.length > 0
+                            ToolTip.text: resultRow.modelData.device + (resultRow.modelData.fallback.length > 0 ? "\n" + resultRow.modelData.fallback : "")
+                        }
+                        Cell {
+                            Layout.preferredWidth: 60
+                            horizontalAlignment: Text.AlignRight
+                            text: resultRow.modelData.bitsPerWeight > 0 ? resultRow.modelData.bitsPerWeight.toFixed(2) : "—"
+                        }
+                        Cell {
+                            objectName: "pplCell"
+                            Layout.preferredWidth: 110
+                            horizontalAlignment: Text.AlignRight
+                            font.family: Theme.monoFamily
+                            text: resultRow.modelData.pplText
+                        }
+                        Cell { Layout.preferredWidth: 90; horizontalAlignment: Text.AlignRight; font.family: Theme.monoFamily; text: resultRow.modelData.deltaText }
+                        Cell {
+                            Layout.preferredWidth: 130
+                            horizontalAlignment: Text.AlignRight
+                            text: resultRow.modelData.qualityText
+                            font.weight: Font.DemiBold
+                            color: resultRow.modelData.quality <= 0 ? Theme.textMuted
+                                   : resultRow.modelData.quality >= 0.9 ? Theme.success
+                                   : resultRow.modelData.quality >= 0.5 ? Theme.warning : Theme.danger
+                        }
                     }
                 }
             }
@@ -925,7 +958,7 @@ Rectangle {
     }
 
     // One resource figure: a bar per model (length against the largest) and the ratio to the baseline.
-    component MetricBars: ColumnLayout {
+    component MetricBars: Column {
         id: mb
         property var metric
         spacing: 6
@@ -940,7 +973,7 @@ Rectangle {
                 id: bar
                 required property var modelData
                 required property int index
-                Layout.fillWidth: true
+                width: mb.width
                 spacing: 8
                 Text {
                     Layout.preferredWidth: 190

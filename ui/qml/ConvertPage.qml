@@ -5,6 +5,9 @@ import QtQuick.Layouts
 import LowbitStudio
 
 // The conversion wizard: source -> targets -> calibration -> conversion and results.
+// The library choices and the jobs change while on show, so their Repeaters sit in a Column,
+// not directly in a layout: Qt 6.4's layouts keep a removed delegate until their next polish,
+// and a resize before that reads freed memory (the crash MessageView.qml's reply blocks had).
 Rectangle {
     id: page
     objectName: "convertPage"
@@ -154,55 +157,62 @@ Rectangle {
                                 }
                             }
                         }
-                        RowLayout {
-                            spacing: 8
-                            AppButton { iconName: "import"; text: qsTr("GGUF file…"); onClicked: ggufDialog.open() }
-                            AppButton { iconName: "folder"; text: qsTr("Hugging Face folder…"); onClicked: folderDialog.open() }
-                        }
-                        Text {
-                            visible: page.wiz.libraryChoices.length > 0
-                            Layout.topMargin: 6
-                            text: qsTr("Or one from your library")
-                            color: Theme.textFaint
-                            font.pixelSize: Theme.small
-                            font.weight: Font.DemiBold
-                        }
-                        Repeater {
-                            model: page.wiz.libraryChoices
-                            delegate: Rectangle {
-                                id: srcChoice
-                                required property var modelData
-                                required property int index
-                                readonly property bool chosen: page.wiz.sourcePath === modelData.path
-                                objectName: "sourceChoice_" + srcChoice.index
-                                Layout.fillWidth: true
-                                implicitHeight: 44
-                                radius: Theme.radius
-                                color: chosen ? Theme.accentSoft : choiceHover.hovered ? Theme.hover : "transparent"
-                                border.width: chosen ? 1 : 0
-                                border.color: Theme.accent
-                                HoverHandler { id: choiceHover }
-                                TapHandler { onTapped: page.wiz.sourcePath = srcChoice.modelData.path }
-                                RowLayout {
-                                    anchors.fill: parent
-                                    anchors.leftMargin: 10
-                                    anchors.rightMargin: 10
-                                    spacing: 10
-                                    Icon { name: "models"; size: 18; color: srcChoice.chosen ? Theme.accent : Theme.textMuted }
-                                    Text {
-                                        text: srcChoice.modelData.name
-                                        color: Theme.text
-                                        font.pixelSize: Theme.body
-                                        font.weight: Font.DemiBold
-                                        elide: Text.ElideRight
-                                        Layout.maximumWidth: 380
-                                    }
-                                    Text {
-                                        Layout.fillWidth: true
-                                        text: srcChoice.modelData.detail
-                                        color: Theme.textMuted
-                                        font.pixelSize: Theme.small
-                                        elide: Text.ElideRight
+                        // The buttons sit in the choices' Column so that an empty library adds no empty
+                        // slot to the layout (hiding an empty Column instead can leave it unlaid-out in Qt 6.4).
+                        Column {
+                            id: libraryChoiceList
+                            Layout.fillWidth: true
+                            spacing: 12
+                            RowLayout {
+                                spacing: 8
+                                AppButton { iconName: "import"; text: qsTr("GGUF file…"); onClicked: ggufDialog.open() }
+                                AppButton { iconName: "folder"; text: qsTr("Hugging Face folder…"); onClicked: folderDialog.open() }
+                            }
+                            Text {
+                                visible: page.wiz.libraryChoices.length > 0
+                                topPadding: 6
+                                text: qsTr("Or one from your library")
+                                color: Theme.textFaint
+                                font.pixelSize: Theme.small
+                                font.weight: Font.DemiBold
+                            }
+                            Repeater {
+                                model: page.wiz.libraryChoices
+                                delegate: Rectangle {
+                                    id: srcChoice
+                                    required property var modelData
+                                    required property int index
+                                    readonly property bool chosen: page.wiz.sourcePath === modelData.path
+                                    objectName: "sourceChoice_" + srcChoice.index
+                                    width: libraryChoiceList.width
+                                    implicitHeight: 44
+                                    radius: Theme.radius
+                                    color: chosen ? Theme.accentSoft : choiceHover.hovered ? Theme.hover : "transparent"
+                                    border.width: chosen ? 1 : 0
+                                    border.color: Theme.accent
+                                    HoverHandler { id: choiceHover }
+                                    TapHandler { onTapped: page.wiz.sourcePath = srcChoice.modelData.path }
+                                    RowLayout {
+                                        anchors.fill: parent
+                                        anchors.leftMargin: 10
+                                        anchors.rightMargin: 10
+                                        spacing: 10
+                                        Icon { name: "models"; size: 18; color: srcChoice.chosen ? Theme.accent : Theme.textMuted }
+                                        Text {
+                                            text: srcChoice.modelData.name
+                                            color: Theme.text
+                                            font.pixelSize: Theme.body
+                                            font.weight: Font.DemiBold
+                                            elide: Text.ElideRight
+                                            Layout.maximumWidth: 380
+                                        }
+                                        Text {
+                                            Layout.fillWidth: true
+                                            text: srcChoice.modelData.detail
+                                            color: Theme.textMuted
+                                            font.pixelSize: Theme.small
+                                            elide: Text.ElideRight
+                                        }
                                     }
                                 }
                             }
@@ -214,6 +224,7 @@ Rectangle {
                         id: stepTargets
                         spacing: 12
                         Heading { text: qsTr("What should it become? Pick one or several.") }
+                        // targetChoices is a CONSTANT list: its Repeater can stay directly in this layout.
                         GridLayout {
                             Layout.fillWidth: true
                             columns: 2
@@ -366,138 +377,145 @@ Rectangle {
                     ColumnLayout {
                         id: stepRun
                         spacing: 14
-                        Heading {
-                            text: page.wiz.running ? (page.wiz.cancelling ? qsTr("Cancelling…") : qsTr("Converting %1").arg(page.wiz.sourcePath.split("/").pop()))
-                                  : page.wiz.finished ? qsTr("Results") : qsTr("Nothing converted yet")
-                        }
-                        Repeater {
-                            model: page.wiz.jobs
-                            delegate: Rectangle {
-                                id: job
-                                required property string target
-                                required property string label
-                                required property string jobState
-                                required property real fraction
-                                required property string stage
-                                required property string fileName
-                                required property string outputSize
-                                required property real bitsPerWeight
-                                required property real targetBitsPerWeight
-                                required property bool hasPpl
-                                required property real pplSource
-                                required property real pplResult
-                                required property real pplChange
-                                required property string warning
-                                required property int warningLevel
-                                required property string error
-                                required property real seconds
-                                objectName: "job_" + target
-                                Layout.fillWidth: true
-                                implicitHeight: jobCol.implicitHeight + 28
-                                radius: Theme.radius
-                                color: Theme.surface
-                                border.width: 1
-                                border.color: jobState === "failed" ? Theme.danger : Theme.border
-                                ColumnLayout {
-                                    id: jobCol
-                                    anchors.fill: parent
-                                    anchors.margins: 14
-                                    spacing: 10
-                                    RowLayout {
-                                        Layout.fillWidth: true
-                                        spacing: 8
-                                        Text {
-                                            text: job.label
-                                            color: Theme.text
-                                            font.pixelSize: Theme.title
-                                            font.weight: Font.DemiBold
-                                        }
-                                        Badge {
-                                            text: job.jobState === "done" ? qsTr("Done") : job.jobState === "running" ? qsTr("Running")
-                                                  : job.jobState === "failed" ? qsTr("Failed") : job.jobState === "cancelled" ? qsTr("Cancelled") : qsTr("Waiting")
-                                            tint: job.jobState === "done" ? Theme.success : job.jobState === "failed" ? Theme.danger : job.jobState === "running" ? Theme.accent : Theme.textMuted
-                                            fill: job.jobState === "done" ? Theme.successSoft : job.jobState === "failed" ? Theme.dangerSoft : job.jobState === "running" ? Theme.accentSoft : Theme.hover
-                                        }
-                                        Text {
-                                            Layout.fillWidth: true
-                                            text: job.jobState === "done" ? job.fileName : job.stage
-                                            color: Theme.textMuted
-                                            font.pixelSize: Theme.small
-                                            elide: Text.ElideRight
-                                            horizontalAlignment: Text.AlignRight
-                                        }
-                                    }
-                                    Bar {
-                                        visible: job.jobState === "running" || job.jobState === "waiting"
-                                        Layout.fillWidth: true
-                                        fraction: job.fraction
-                                    }
-                                    GridLayout {
-                                        visible: job.jobState === "done"
-                                        Layout.fillWidth: true
-                                        columns: 4
-                                        columnSpacing: 10
-                                        Fact {
-                                            objectName: "resultSize"
-                                            label: qsTr("File size")
-                                            value: job.outputSize
-                                            detail: qsTr("in %1 s").arg(job.seconds.toFixed(1))
-                                        }
-                                        Fact {
-                                            objectName: "resultBits"
-                                            label: qsTr("Bits per weight")
-                                            value: job.targetBitsPerWeight.toFixed(2)
-                                            detail: qsTr("converted layers · %1 overall").arg(job.bitsPerWeight.toFixed(2))
-                                            highlight: true
-                                        }
-                                        Fact {
-                                            objectName: "resultPpl"
-                                            label: qsTr("Perplexity")
-                                            value: job.hasPpl ? page.ppl(job.pplSource) + " → " + page.ppl(job.pplResult) : qsTr("not measured")
-                                            detail: job.hasPpl ? qsTr("source → result") : ""
-                                        }
-                                        Fact {
-                                            objectName: "resultChange"
-                                            label: qsTr("Change")
-                                            value: job.hasPpl ? (job.pplChange >= 0 ? "+" : "") + job.pplChange.toFixed(1) + " %" : "—"
-                                            detail: job.hasPpl ? qsTr("perplexity, lower is better") : ""
-                                            tint: job.warningLevel === 2 ? Theme.danger : job.warningLevel === 1 ? Theme.warning : Theme.success
-                                        }
-                                    }
-                                    Rectangle {
-                                        visible: job.jobState === "done" && job.warning.length > 0
-                                        Layout.fillWidth: true
-                                        implicitHeight: warnRow.implicitHeight + 16
-                                        radius: Theme.radius
-                                        color: job.warningLevel === 2 ? Theme.dangerSoft : job.warningLevel === 1 ? Theme.warningSoft : Theme.successSoft
+                        // The heading sits in the jobs' Column for the same reason: no jobs, no empty slot.
+                        Column {
+                            id: jobList
+                            Layout.fillWidth: true
+                            spacing: 14
+                            Heading {
+                                width: jobList.width
+                                text: page.wiz.running ? (page.wiz.cancelling ? qsTr("Cancelling…") : qsTr("Converting %1").arg(page.wiz.sourcePath.split("/").pop()))
+                                      : page.wiz.finished ? qsTr("Results") : qsTr("Nothing converted yet")
+                            }
+                            Repeater {
+                                model: page.wiz.jobs
+                                delegate: Rectangle {
+                                    id: job
+                                    required property string target
+                                    required property string label
+                                    required property string jobState
+                                    required property real fraction
+                                    required property string stage
+                                    required property string fileName
+                                    required property string outputSize
+                                    required property real bitsPerWeight
+                                    required property real targetBitsPerWeight
+                                    required property bool hasPpl
+                                    required property real pplSource
+                                    required property real pplResult
+                                    required property real pplChange
+                                    required property string warning
+                                    required property int warningLevel
+                                    required property string error
+                                    required property real seconds
+                                    objectName: "job_" + target
+                                    width: jobList.width
+                                    implicitHeight: jobCol.implicitHeight + 28
+                                    radius: Theme.radius
+                                    color: Theme.surface
+                                    border.width: 1
+                                    border.color: jobState === "failed" ? Theme.danger : Theme.border
+                                    ColumnLayout {
+                                        id: jobCol
+                                        anchors.fill: parent
+                                        anchors.margins: 14
+                                        spacing: 10
                                         RowLayout {
-                                            id: warnRow
-                                            anchors.fill: parent
-                                            anchors.margins: 8
+                                            Layout.fillWidth: true
                                             spacing: 8
-                                            Icon {
-                                                Layout.alignment: Qt.AlignTop
-                                                name: job.warningLevel === 0 ? "check" : "warning"
-                                                size: 15
-                                                color: job.warningLevel === 2 ? Theme.danger : job.warningLevel === 1 ? Theme.warning : Theme.success
+                                            Text {
+                                                text: job.label
+                                                color: Theme.text
+                                                font.pixelSize: Theme.title
+                                                font.weight: Font.DemiBold
+                                            }
+                                            Badge {
+                                                text: job.jobState === "done" ? qsTr("Done") : job.jobState === "running" ? qsTr("Running")
+                                                      : job.jobState === "failed" ? qsTr("Failed") : job.jobState === "cancelled" ? qsTr("Cancelled") : qsTr("Waiting")
+                                                tint: job.jobState === "done" ? Theme.success : job.jobState === "failed" ? Theme.danger : job.jobState === "running" ? Theme.accent : Theme.textMuted
+                                                fill: job.jobState === "done" ? Theme.successSoft : job.jobState === "failed" ? Theme.dangerSoft : job.jobState === "running" ? Theme.accentSoft : Theme.hover
                                             }
                                             Text {
-                                                objectName: "resultWarning"
                                                 Layout.fillWidth: true
-                                                text: job.warning
-                                                wrapMode: Text.WordWrap
-                                                color: job.warningLevel === 2 ? Theme.danger : job.warningLevel === 1 ? Theme.warning : Theme.success
+                                                text: job.jobState === "done" ? job.fileName : job.stage
+                                                color: Theme.textMuted
                                                 font.pixelSize: Theme.small
+                                                elide: Text.ElideRight
+                                                horizontalAlignment: Text.AlignRight
                                             }
                                         }
-                                    }
-                                    Text {
-                                        visible: job.error.length > 0
-                                        Layout.fillWidth: true
-                                        text: job.error
-                                        wrapMode: Text.WordWrap
-                                        color: Theme.danger
-                                        font.pixelSize: Theme.small
+                                        Bar {
+                                            visible: job.jobState === "running" || job.jobState === "waiting"
+                                            Layout.fillWidth: true
+                                            fraction: job.fraction
+                                        }
+                                        GridLayout {
+                                            visible: job.jobState === "done"
+                                            Layout.fillWidth: true
+                                            columns: 4
+                                            columnSpacing: 10
+                                            Fact {
+                                                objectName: "resultSize"
+                                                label: qsTr("File size")
+                                                value: job.outputSize
+                                                detail: qsTr("in %1 s").arg(job.seconds.toFixed(1))
+                                            }
+                                            Fact {
+                                                objectName: "resultBits"
+                                                label: qsTr("Bits per weight")
+                                                value: job.targetBitsPerWeight.toFixed(2)
+                                                detail: qsTr("converted layers · %1 overall").arg(job.bitsPerWeight.toFixed(2))
+                                                highlight: true
+                                            }
+                                            Fact {
+                                                objectName: "resultPpl"
+                                                label: qsTr("Perplexity")
+                                                value: job.hasPpl ? page.ppl(job.pplSource) + " → " + page.ppl(job.pplResult) : qsTr("not measured")
+                                                detail: job.hasPpl ? qsTr("source → result") : ""
+                                            }
+                                            Fact {
+                                                objectName: "resultChange"
+                                                label: qsTr("Change")
+                                                value: job.hasPpl ? (job.pplChange >= 0 ? "+" : "") + job.pplChange.toFixed(1) + " %" : "—"
+                                                detail: job.hasPpl ? qsTr("perplexity, lower is better") : ""
+                                                tint: job.warningLevel === 2 ? Theme.danger : job.warningLevel === 1 ? Theme.warning : Theme.success
+                                            }
+                                        }
+                                        Rectangle {
+                                            visible: job.jobState === "done" && job.warning.length > 0
+                                            Layout.fillWidth: true
+                                            implicitHeight: warnRow.implicitHeight + 16
+                                            radius: Theme.radius
+                                            color: job.warningLevel === 2 ? Theme.dangerSoft : job.warningLevel === 1 ? Theme.warningSoft : Theme.successSoft
+                                            RowLayout {
+                                                id: warnRow
+                                                anchors.fill: parent
+                                                anchors.margins: 8
+                                                spacing: 8
+                                                Icon {
+                                                    Layout.alignment: Qt.AlignTop
+                                                    name: job.warningLevel === 0 ? "check" : "warning"
+                                                    size: 15
+                                                    color: job.warningLevel === 2 ? Theme.danger : job.warningLevel === 1 ? Theme.warning : Theme.success
+                                                }
+                                                Text {
+                                                    objectName: "resultWarning"
+                                                    Layout.fillWidth: true
+                                                    text: job.warning
+                                                    wrapMode: Text.WordWrap
+                                                    color: job.warningLevel === 2 ? Theme.danger : job.warningLevel === 1 ? Theme.warning : Theme.success
+                                                    font.pixelSize: Theme.small
+                                                }
+                                            }
+                                        }
+                                        Text {
+                                            visible: job.error.length > 0
+                                            Layout.fillWidth: true
+                                            text: job.error
+                                            wrapMode: Text.WordWrap
+                                            color: Theme.danger
+                                            font.pixelSize: Theme.small
+                                        }
                                     }
                                 }
                             }

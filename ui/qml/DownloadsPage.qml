@@ -5,6 +5,9 @@ import LowbitStudio
 
 // Downloads: the queue with progress, any Hugging Face repository by name, and the curated
 // catalog of native 1.58-bit models and full-precision models worth converting.
+// The queue and the repository listing change while on show, so their Repeaters sit in a Column,
+// not directly in a layout: Qt 6.4's layouts keep a removed delegate until their next polish,
+// and a resize before that reads freed memory (the crash MessageView.qml's reply blocks had).
 Rectangle {
     id: page
     required property StudioController app
@@ -108,111 +111,116 @@ Rectangle {
                             onClicked: page.downloads.clearFinished()
                         }
                     }
-                    Repeater {
-                        id: queue
-                        model: page.downloads
-                        delegate: ColumnLayout {
-                            id: row
-                            Layout.fillWidth: true
-                            required property int downloadId
-                            required property string name
-                            required property string repo
-                            required property string progressText
-                            required property string speedText
-                            required property string timeLeftText
-                            required property string downloadState
-                            required property string stateText
-                            required property string errorText
-                            required property string note
-                            required property real fraction
-                            required property bool canPause
-                            required property bool canResume
-                            required property bool canCancel
-                            required property bool canRetry
-                            required property string convertSource
-                            objectName: "download_" + name
-                            spacing: 6
+                    Column {
+                        id: queueList
+                        Layout.fillWidth: true
+                        spacing: 10
+                        Repeater {
+                            id: queue
+                            model: page.downloads
+                            delegate: ColumnLayout {
+                                id: row
+                                width: queueList.width
+                                required property int downloadId
+                                required property string name
+                                required property string repo
+                                required property string progressText
+                                required property string speedText
+                                required property string timeLeftText
+                                required property string downloadState
+                                required property string stateText
+                                required property string errorText
+                                required property string note
+                                required property real fraction
+                                required property bool canPause
+                                required property bool canResume
+                                required property bool canCancel
+                                required property bool canRetry
+                                required property string convertSource
+                                objectName: "download_" + name
+                                spacing: 6
 
-                            RowLayout {
-                                Layout.fillWidth: true
-                                spacing: 10
-                                Rectangle {
-                                    width: 34; height: 34; radius: 9
-                                    color: row.downloadState === "completed" ? Theme.successSoft : row.downloadState === "failed" ? Theme.dangerSoft : Theme.accentSoft
-                                    Icon {
-                                        anchors.centerIn: parent
-                                        name: row.downloadState === "completed" ? "check" : row.downloadState === "failed" ? "warning" : "download"
-                                        size: 18
-                                        color: row.downloadState === "completed" ? Theme.success : row.downloadState === "failed" ? Theme.danger : Theme.accent
-                                    }
-                                }
-                                ColumnLayout {
+                                RowLayout {
                                     Layout.fillWidth: true
-                                    spacing: 2
-                                    Text {
-                                        Layout.fillWidth: true
-                                        text: row.name
-                                        color: Theme.text
-                                        font.pixelSize: Theme.emphasis
-                                        font.weight: Font.DemiBold
-                                        elide: Text.ElideMiddle
+                                    spacing: 10
+                                    Rectangle {
+                                        width: 34; height: 34; radius: 9
+                                        color: row.downloadState === "completed" ? Theme.successSoft : row.downloadState === "failed" ? Theme.dangerSoft : Theme.accentSoft
+                                        Icon {
+                                            anchors.centerIn: parent
+                                            name: row.downloadState === "completed" ? "check" : row.downloadState === "failed" ? "warning" : "download"
+                                            size: 18
+                                            color: row.downloadState === "completed" ? Theme.success : row.downloadState === "failed" ? Theme.danger : Theme.accent
+                                        }
                                     }
-                                    Text {
+                                    ColumnLayout {
                                         Layout.fillWidth: true
-                                        objectName: "downloadStatus"
-                                        text: [row.repo, row.stateText, row.progressText, row.speedText, row.timeLeftText,
-                                               row.downloadState === "completed" ? row.note : ""].filter(s => s.length > 0).join("  ·  ")
-                                        color: Theme.textMuted
-                                        font.pixelSize: Theme.small
-                                        elide: Text.ElideRight
+                                        spacing: 2
+                                        Text {
+                                            Layout.fillWidth: true
+                                            text: row.name
+                                            color: Theme.text
+                                            font.pixelSize: Theme.emphasis
+                                            font.weight: Font.DemiBold
+                                            elide: Text.ElideMiddle
+                                        }
+                                        Text {
+                                            Layout.fillWidth: true
+                                            objectName: "downloadStatus"
+                                            text: [row.repo, row.stateText, row.progressText, row.speedText, row.timeLeftText,
+                                                   row.downloadState === "completed" ? row.note : ""].filter(s => s.length > 0).join("  ·  ")
+                                            color: Theme.textMuted
+                                            font.pixelSize: Theme.small
+                                            elide: Text.ElideRight
+                                        }
+                                    }
+                                    AppButton {
+                                        objectName: "convertDownloadButton"
+                                        visible: row.convertSource.length > 0
+                                        compact: true
+                                        kind: "primary"
+                                        iconName: "convert"
+                                        text: qsTr("Convert…")
+                                        onClicked: page.convertRequested(row.convertSource)
+                                    }
+                                    IconButton {
+                                        visible: row.canPause
+                                        objectName: "pauseDownload"
+                                        iconName: "stop"
+                                        tip: qsTr("Pause")
+                                        onClicked: page.downloads.pause(row.downloadId)
+                                    }
+                                    IconButton {
+                                        visible: row.canResume || row.canRetry
+                                        objectName: "resumeDownload"
+                                        iconName: row.canRetry ? "refresh" : "download"
+                                        tip: row.canRetry ? qsTr("Try again") : qsTr("Resume")
+                                        onClicked: row.canRetry ? page.downloads.retry(row.downloadId) : page.downloads.resume(row.downloadId)
+                                    }
+                                    IconButton {
+                                        objectName: "cancelDownload"
+                                        iconName: row.canCancel ? "close" : "trash"
+                                        tip: row.canCancel ? qsTr("Cancel and delete the partial file") : qsTr("Remove from the list")
+                                        hoverColor: Theme.danger
+                                        onClicked: row.canCancel ? page.downloads.cancel(row.downloadId) : page.downloads.remove(row.downloadId)
                                     }
                                 }
-                                AppButton {
-                                    objectName: "convertDownloadButton"
-                                    visible: row.convertSource.length > 0
-                                    compact: true
-                                    kind: "primary"
-                                    iconName: "convert"
-                                    text: qsTr("Convert…")
-                                    onClicked: page.convertRequested(row.convertSource)
+                                Bar {
+                                    visible: row.downloadState !== "completed" && row.downloadState !== "cancelled"
+                                    Layout.fillWidth: true
+                                    Layout.leftMargin: 44
+                                    fraction: row.fraction
+                                    tint: row.downloadState === "failed" ? Theme.danger : row.downloadState === "paused" ? Theme.textFaint : Theme.accent
                                 }
-                                IconButton {
-                                    visible: row.canPause
-                                    objectName: "pauseDownload"
-                                    iconName: "stop"
-                                    tip: qsTr("Pause")
-                                    onClicked: page.downloads.pause(row.downloadId)
+                                Text {
+                                    visible: row.errorText.length > 0
+                                    Layout.fillWidth: true
+                                    Layout.leftMargin: 44
+                                    text: row.errorText
+                                    wrapMode: Text.WordWrap
+                                    color: Theme.danger
+                                    font.pixelSize: Theme.small
                                 }
-                                IconButton {
-                                    visible: row.canResume || row.canRetry
-                                    objectName: "resumeDownload"
-                                    iconName: row.canRetry ? "refresh" : "download"
-                                    tip: row.canRetry ? qsTr("Try again") : qsTr("Resume")
-                                    onClicked: row.canRetry ? page.downloads.retry(row.downloadId) : page.downloads.resume(row.downloadId)
-                                }
-                                IconButton {
-                                    objectName: "cancelDownload"
-                                    iconName: row.canCancel ? "close" : "trash"
-                                    tip: row.canCancel ? qsTr("Cancel and delete the partial file") : qsTr("Remove from the list")
-                                    hoverColor: Theme.danger
-                                    onClicked: row.canCancel ? page.downloads.cancel(row.downloadId) : page.downloads.remove(row.downloadId)
-                                }
-                            }
-                            Bar {
-                                visible: row.downloadState !== "completed" && row.downloadState !== "cancelled"
-                                Layout.fillWidth: true
-                                Layout.leftMargin: 44
-                                fraction: row.fraction
-                                tint: row.downloadState === "failed" ? Theme.danger : row.downloadState === "paused" ? Theme.textFaint : Theme.accent
-                            }
-                            Text {
-                                visible: row.errorText.length > 0
-                                Layout.fillWidth: true
-                                Layout.leftMargin: 44
-                                text: row.errorText
-                                wrapMode: Text.WordWrap
-                                color: Theme.danger
-                                font.pixelSize: Theme.small
                             }
                         }
                     }
@@ -307,43 +315,48 @@ Rectangle {
                             font.pixelSize: Theme.small
                             font.weight: Font.DemiBold
                         }
-                        Repeater {
-                            model: page.downloads.repoFiles
-                            delegate: Rectangle {
-                                required property var modelData
-                                visible: modelData.isGguf || !page.downloads.repoHasFolder || !modelData.inFolder
-                                Layout.fillWidth: true
-                                implicitHeight: visible ? 34 : 0
-                                radius: 6
-                                color: fileHover.hovered ? Theme.hover : "transparent"
-                                HoverHandler { id: fileHover }
-                                RowLayout {
-                                    anchors.fill: parent
-                                    anchors.leftMargin: 6
-                                    anchors.rightMargin: 8
-                                    spacing: 8
-                                    AppCheckBox {
-                                        objectName: "repoFile_" + modelData.path
-                                        visible: modelData.isGguf
-                                        checked: page.picked[modelData.path] === true
-                                        onToggled: page.togglePick(modelData.path, checked)
-                                    }
-                                    Item { visible: !modelData.isGguf; implicitWidth: 26 }
-                                    Text {
-                                        Layout.fillWidth: true
-                                        text: modelData.path
-                                        color: modelData.isGguf ? Theme.text : Theme.textMuted
-                                        font.pixelSize: Theme.body
-                                        font.family: Theme.monoFamily
-                                        elide: Text.ElideMiddle
-                                    }
-                                    Badge { visible: modelData.isGguf; text: "GGUF"; tint: Theme.accent; fill: Theme.accentSoft }
-                                    Text {
-                                        text: modelData.sizeText
-                                        color: Theme.textMuted
-                                        font.pixelSize: Theme.small
-                                        Layout.preferredWidth: 80
-                                        horizontalAlignment: Text.AlignRight
+                        Column {
+                            id: repoFileList
+                            Layout.fillWidth: true
+                            spacing: 2
+                            Repeater {
+                                model: page.downloads.repoFiles
+                                delegate: Rectangle {
+                                    required property var modelData
+                                    visible: modelData.isGguf || !page.downloads.repoHasFolder || !modelData.inFolder
+                                    width: repoFileList.width
+                                    implicitHeight: visible ? 34 : 0
+                                    radius: 6
+                                    color: fileHover.hovered ? Theme.hover : "transparent"
+                                    HoverHandler { id: fileHover }
+                                    RowLayout {
+                                        anchors.fill: parent
+                                        anchors.leftMargin: 6
+                                        anchors.rightMargin: 8
+                                        spacing: 8
+                                        AppCheckBox {
+                                            objectName: "repoFile_" + modelData.path
+                                            visible: modelData.isGguf
+                                            checked: page.picked[modelData.path] === true
+                                            onToggled: page.togglePick(modelData.path, checked)
+                                        }
+                                        Item { visible: !modelData.isGguf; implicitWidth: 26 }
+                                        Text {
+                                            Layout.fillWidth: true
+                                            text: modelData.path
+                                            color: modelData.isGguf ? Theme.text : Theme.textMuted
+                                            font.pixelSize: Theme.body
+                                            font.family: Theme.monoFamily
+                                            elide: Text.ElideMiddle
+                                        }
+                                        Badge { visible: modelData.isGguf; text: "GGUF"; tint: Theme.accent; fill: Theme.accentSoft }
+                                        Text {
+                                            text: modelData.sizeText
+                                            color: Theme.textMuted
+                                            font.pixelSize: Theme.small
+                                            Layout.preferredWidth: 80
+                                            horizontalAlignment: Text.AlignRight
+                                        }
                                     }
                                 }
                             }
@@ -385,6 +398,7 @@ Rectangle {
                 text: page.downloads.catalogError
                 color: Theme.danger
             }
+            // The catalog is a CONSTANT list: its Repeater can stay directly in this layout.
             GridLayout {
                 Layout.fillWidth: true
                 Layout.bottomMargin: 28
