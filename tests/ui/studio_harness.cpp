@@ -1,5 +1,6 @@
 #include "studio_harness.h"
 
+#include <QtQuickTest/quicktest.h>
 #include <QTest>
 #include <algorithm>
 
@@ -86,6 +87,9 @@ bool StudioHarness::scrollIntoView(const QString& objectName) const {
 bool StudioHarness::click(const QString& objectName) const {
     QQuickItem* i = visibleItem(objectName);
     if (!i || !i->isEnabled() || i->height() <= 0 || !scrollIntoView(objectName)) return false;
+    // Layouts place their children at the next polish: a button that just appeared (say, when a
+    // conversion finished in the same frame) may still sit at x = 0 until then.
+    static_cast<void>(QQuickTest::qWaitForPolish(window_));
     const QPointF center = i->mapToScene(QPointF(i->width() / 2, i->height() / 2));
     if (center.y() < 0 || center.y() > window_->height()) return false;
     QTest::mouseClick(window_, Qt::LeftButton, Qt::NoModifier, center.toPoint());
