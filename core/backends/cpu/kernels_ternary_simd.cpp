@@ -93,11 +93,19 @@ HWY_INLINE void tq2_codes_shift(__m512i q, TQ2Codes& out) {
 // and 2l+1 moves those two bits to bits 0 and 1 and clears the rest. Four instructions instead
 // of seven; the hot TQ2_0 tile runs ~25% faster (docs/BENCHMARKS.md).
 #define LOWBIT_GFNI_ATTR __attribute__((target("gfni")))
+// Bits `shift` and `shift`+1 of every byte of v, as the byte's value (0..3).
+LOWBIT_GFNI_ATTR HWY_INLINE __m512i pick_2bits_gfni(__m512i v, int shift) {
+    const uint64_t matrix = (uint64_t{1} << shift << 56) | (uint64_t{2} << shift << 48);
+    return _mm512_gf2p8affine_epi64_epi8(v, _mm512_set1_epi64(static_cast<long long>(matrix)), 0);
+}
 LOWBIT_GFNI_ATTR HWY_INLINE void tq2_codes_gfni(__m512i q, TQ2Codes& out) {
-    for (int l = 0; l < 4; ++l) {
-        const uint64_t pick = (uint64_t{1} << (2 * l) << 56) | (uint64_t{2} << (2 * l) << 48);
-        out.c[l] = _mm512_gf2p8affine_epi64_epi8(q, _mm512_set1_epi64(static_cast<long long>(pick)), 0);
-    }
+    for (int l = 0; l < 4; ++l) out.c[l] = pick_2bits_gfni(q, 2 * l);
+}
+// Every CPU Highway runs as AVX3_DL so far (Ice Lake on, Zen 4 on) has GFNI, but Highway does not
+// require it, so ask the CPU (once; the answer never changes).
+HWY_INLINE bool cpu_has_gfni() {
+    static const bool has = __builtin_cpu_supports("gfni");
+    return has;
 }
 #else
 #define LOWBIT_GFNI_ATTR
@@ -247,6 +255,27 @@ LOWBIT_VNNI_ATTR void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uin
 // factor, divided out exactly at the end. (Only with VPDPBUSD: the scaled codes, up to 192,
 // would saturate VPMADDUBSW's 16-bit pair sums, so the AVX3 target shifts instead.)
 
+// The end of the I2_S tiles that sum two blocks per vector: an odd last block (from `b` on) in
+// scalar, then the finish of every row.
+template <int R, int T>
+HWY_INLINE void i2s_store_pairs(const __m512i (&acc)[R][T], int64_t b, int64_t k, const uint8_t* w, size_t ws,
+                                const uint8_t* a, size_t as, float* y, int64_t ldy) {
+    const int64_t nb = k / quant::QK_I2_S;
+    int32_t tail[R][T] = {};
+    for (; b < nb; ++b) {
+        for (int r = 0; r < R; ++r)
+            for (int t = 0; t < T; ++t) {
+                const uint8_t* wb = w + r * ws + b * quant::I2_S_BLOCK_BYTES;
+                const int8_t* q = reinterpret_cast<const int8_t*>(a + t * as) + b * quant::QK_I2_S;
+                for (int g = 0; g < 4; ++g)
+                    for (int p = 0; p < 32; ++p) tail[r][t] += ((wb[p] >> (6 - 2 * g)) & 3) * q[32 * g + p];
+            }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t)
+            y[t * ldy + r] = i2s_finish(_mm512_reduce_add_epi32(acc[r][t]) + tail[r][t], a + t * as, k);
+}
+
 #if HWY_TARGET == HWY_AVX3_DL
 // With GFNI: two blocks per 64-byte load, each code group extracted by one GF2P8AFFINEQB (as for
 // TQ2_0), dot products against the activations gathered to match (block b's group in the low
@@ -268,27 +297,12 @@ LOWBIT_GFNI_ATTR LOWBIT_VNNI_ATTR void i2s_tile_gfni(int64_t k, const uint8_t* w
         for (int r = 0; r < R; ++r) {
             const __m512i v = _mm512_loadu_si512(w + r * ws + b * quant::I2_S_BLOCK_BYTES);
             for (int g = 0; g < 4; ++g) {
-                // group g sits at bits 6-2g, 7-2g
-                const uint64_t pick = (uint64_t{1} << (6 - 2 * g) << 56) | (uint64_t{2} << (6 - 2 * g) << 48);
-                const __m512i c =
-                    _mm512_gf2p8affine_epi64_epi8(v, _mm512_set1_epi64(static_cast<long long>(pick)), 0);
+                const __m512i c = pick_2bits_gfni(v, 6 - 2 * g);  // group g sits at bits 6-2g, 7-2g
                 for (int t = 0; t < T; ++t) acc[r][t] = _mm512_dpbusd_epi32(acc[r][t], c, av[t][g]);
             }
         }
     }
-    int32_t tail[R][T] = {};
-    for (; b < nb; ++b) {  // an odd last block
-        for (int r = 0; r < R; ++r)
-            for (int t = 0; t < T; ++t) {
-                const uint8_t* wb = w + r * ws + b * quant::I2_S_BLOCK_BYTES;
-                const int8_t* q = reinterpret_cast<const int8_t*>(a + t * as) + b * quant::QK_I2_S;
-                for (int g = 0; g < 4; ++g)
-                    for (int p = 0; p < 32; ++p) tail[r][t] += ((wb[p] >> (6 - 2 * g)) & 3) * q[32 * g + p];
-            }
-    }
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t)
-            y[t * ldy + r] = i2s_finish(_mm512_reduce_add_epi32(acc[r][t]) + tail[r][t], a + t * as, k);
+    i2s_store_pairs<R, T>(acc, b, k, w, ws, a, as, y, ldy);
 }
 #endif
 
@@ -365,19 +379,7 @@ void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t a
             }
         }
     }
-    int32_t tail[R][T] = {};
-    for (; b < nb; ++b) {  // an odd last block
-        for (int r = 0; r < R; ++r)
-            for (int t = 0; t < T; ++t) {
-                const uint8_t* wb = w + r * ws + b * quant::I2_S_BLOCK_BYTES;
-                const int8_t* q = reinterpret_cast<const int8_t*>(a + t * as) + b * quant::QK_I2_S;
-                for (int g = 0; g < 4; ++g)
-                    for (int p = 0; p < 32; ++p) tail[r][t] += ((wb[p] >> (6 - 2 * g)) & 3) * q[32 * g + p];
-            }
-    }
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t)
-            y[t * ldy + r] = i2s_finish(_mm512_reduce_add_epi32(acc[r][t]) + tail[r][t], a + t * as, k);
+    i2s_store_pairs<R, T>(acc, b, k, w, ws, a, as, y, ldy);
 }
 #endif
 
@@ -551,10 +553,7 @@ void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t a
 void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_AVX3_DL
-    // Every CPU Highway runs as AVX3_DL so far (Ice Lake on, Zen 4 on) has GFNI, but Highway
-    // does not require it, so ask the CPU (once; the answer never changes).
-    static const bool has_gfni = __builtin_cpu_supports("gfni");
-    if (has_gfni) {
+    if (cpu_has_gfni()) {
         run_row_tiles<tq2_tile<4, 1, true>, tq2_tile<1, 1, true>, tq2_tile<2, 4, true>, tq2_tile<1, 4, true>>(
             k, w, ws, nr, a, as, nt, y, ldy);
         return;
@@ -571,8 +570,7 @@ void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
 void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                 float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_AVX3_DL
-    static const bool has_gfni = __builtin_cpu_supports("gfni");
-    if (has_gfni) {
+    if (cpu_has_gfni()) {
         run_row_tiles<i2s_tile_gfni<4, 1>, i2s_tile_gfni<1, 1>, i2s_tile_gfni<2, 4>, i2s_tile_gfni<1, 4>>(
             k, w, ws, nr, a, as, nt, y, ldy);
         return;
