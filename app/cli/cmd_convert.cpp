@@ -155,16 +155,19 @@ int cmd_convert(Args& args) {
                                 {"expected_output_bytes", plan.expected_output_bytes},
                                 {"n_params", plan.n_params},
                                 {"output_bits_per_weight", plan.output_bits_per_weight},
+                                {"target_params", plan.target_params},
+                                {"target_bits_per_weight", plan.target_bits_per_weight},
                                 {"warnings", plan.warnings},
                                 {"tensors", tensors_json(plan.tensors)}};
             std::printf("%s\n", j.dump(2).c_str());
         } else {
             for (const auto& w : plan.warnings) std::fprintf(stderr, "note: %s\n", w.c_str());
             print_table(plan.tensors);
-            std::printf("%s (%s) -> %s: %s, %.4f bits per weight\n", plan.model_name.c_str(),
-                        plan.architecture.c_str(), std::string(convert_target_info(o.target).name).c_str(),
+            std::printf("%s (%s) -> %s: %s, %.4f bits per weight (%.4f in the converted tensors)\n",
+                        plan.model_name.c_str(), plan.architecture.c_str(),
+                        std::string(convert_target_info(o.target).name).c_str(),
                         human_bytes(static_cast<double>(plan.expected_output_bytes)).c_str(),
-                        plan.output_bits_per_weight);
+                        plan.output_bits_per_weight, plan.target_bits_per_weight);
         }
         return 0;
     }

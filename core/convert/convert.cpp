@@ -402,6 +402,8 @@ ConvertPlan plan_conversion(const ConvertOptions& options) {
     const Totals t = totals_of(p.plan);
     plan.n_params = t.n_params;
     plan.output_bits_per_weight = bpw(t.out_bytes, t.n_params);
+    plan.target_params = t.target_params;
+    plan.target_bits_per_weight = bpw(t.target_bytes, t.target_params);
     for (const auto& pt : p.plan) plan.tensors.push_back(describe(pt));
     plan.warnings = p.src->warnings;
     for (auto& n : p.notes) plan.warnings.push_back(n);

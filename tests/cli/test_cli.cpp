@@ -137,6 +137,12 @@ class TestCli : public QObject {
         QTemporaryDir dir;
         const QString out = dir.path() + "/tq2.gguf";
         const QString text = QString::fromStdString(lowbit::test::shared_path("papers/onebit-paper.md"));
+        // --dry-run plans without writing; the plan is checked against the real conversion below.
+        const Run plan = run({"convert", "-m", model("random-llama-spm-f16.gguf"), "-o", out, "--type",
+                              "tq2_0", "--dry-run", "--json"});
+        QCOMPARE(plan.status, 0);
+        QVERIFY(!QFileInfo::exists(out));
+        const QJsonObject planned = QJsonDocument::fromJson(plan.out.toUtf8()).object();
         const Run c = run({"convert", "-m", model("random-llama-spm-f16.gguf"), "-o", out, "--type", "tq2_0",
                            "--calibration", text, "-c", "128", "--chunks", "2", "--json"});
         QCOMPARE(c.status, 0);
@@ -144,6 +150,10 @@ class TestCli : public QObject {
         QCOMPARE(o.value("target").toString(), QString("tq2_0"));
         QCOMPARE(o.value("output_bytes").toDouble(), double(QFileInfo(out).size()));
         QVERIFY(o.value("target_bits_per_weight").toDouble() == 2.0625);  // 66 bytes per 256 weights
+        QCOMPARE(planned.value("expected_output_bytes").toDouble(), double(QFileInfo(out).size()));
+        QCOMPARE(planned.value("target_bits_per_weight").toDouble(), 2.0625);
+        QCOMPARE(planned.value("output_bits_per_weight").toDouble(),
+                 o.value("output_bits_per_weight").toDouble());
         const double ppl_out = o.value("ppl_output").toObject().value("ppl").toDouble();
         QVERIFY(o.value("ppl_source").toObject().value("ppl").toDouble() > 1.0 && ppl_out > 1.0);
         // The figure convert printed is the one `lowbit perplexity` gives on the written file.

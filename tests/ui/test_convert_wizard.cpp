@@ -187,6 +187,9 @@ class TestConvertWizard : public QObject {
                 QVERIFY2(targetBits > 1.0 && targetBits < 1.5, qPrintable(QString::number(targetBits)));
             const double bits = j.value("bitsPerWeight").toDouble();
             QVERIFY(bits > targetBits && bits < 16.0);
+            // The plan shown on the target card before converting said the same.
+            QCOMPARE(estimates.value(target).toMap().value("targetBitsPerWeight").toDouble(), targetBits);
+            QCOMPARE(estimates.value(target).toMap().value("bitsPerWeight").toDouble(), bits);
             const auto record = app->storage().models().modelByPath(QFileInfo(path).absoluteFilePath());
             QVERIFY(record);
             QCOMPARE(record->bitsPerWeight, bits);  // what the library card shows

@@ -107,6 +107,15 @@ class TestWizardUi : public QObject {
             s.visibleItem(QStringLiteral("sourceDescription"))->property("text").toString().contains("GGUF"));
         QVERIFY(s.click(QStringLiteral("wizardNext")));
         QTRY_VERIFY(s.visibleItem(QStringLiteral("target_onebit")) != nullptr);
+        // Each target card shows what this source would become (planned, not converted): the
+        // TQ2_0 card says the 2.06 bits/weight the finished conversion reports below.
+        QTRY_VERIFY(s.visibleItem(QStringLiteral("estimate_tq2_0")) != nullptr);
+        const QString tq2Estimate =
+            s.visibleItem(QStringLiteral("estimate_tq2_0"))->property("text").toString();
+        QCOMPARE(tq2Estimate, w->targetEstimates().value("tq2_0").toMap().value("text").toString());
+        QVERIFY2(tq2Estimate.contains(QStringLiteral("2.06 bits/weight in converted layers")),
+                 qPrintable(tq2Estimate));
+        QVERIFY(s.visibleItem(QStringLiteral("estimate_onebit")) != nullptr);
         QVERIFY(s.click(QStringLiteral("target_onebit")));
         QTRY_COMPARE(w->targets(), (QStringList{QStringLiteral("tq2_0"), QStringLiteral("onebit")}));
         QVERIFY(s.click(QStringLiteral("wizardNext")));

@@ -273,6 +273,20 @@ Rectangle {
                                             color: Theme.textMuted
                                             font.pixelSize: Theme.small
                                         }
+                                        // What this source would become with this target and the
+                                        // keep policy below (planned, nothing converted).
+                                        Text {
+                                            readonly property var estimate: page.wiz.targetEstimates[tc.modelData.name]
+                                            objectName: "estimate_" + tc.modelData.name
+                                            Layout.fillWidth: true
+                                            Layout.leftMargin: 26
+                                            visible: estimate !== undefined
+                                            text: estimate === undefined ? "" : (estimate.error !== undefined ? qsTr("Not possible: %1").arg(estimate.error) : estimate.text)
+                                            wrapMode: Text.WordWrap
+                                            color: estimate !== undefined && estimate.error !== undefined ? Theme.danger : Theme.text
+                                            font.pixelSize: Theme.small
+                                            font.weight: Font.DemiBold
+                                        }
                                     }
                                 }
                             }

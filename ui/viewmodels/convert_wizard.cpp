@@ -300,9 +300,16 @@ void ConvertWizard::updateEstimates() {
                     e = {{QStringLiteral("bytes"), bytes},
                          {QStringLiteral("size"), app::humanBytes(bytes)},
                          {QStringLiteral("bitsPerWeight"), plan.output_bits_per_weight},
-                         {QStringLiteral("text"), tr("≈ %1 · %2 bits/weight")
-                                                      .arg(app::humanBytes(bytes))
-                                                      .arg(plan.output_bits_per_weight, 0, 'f', 2)}};
+                         {QStringLiteral("targetBitsPerWeight"), plan.target_bits_per_weight},
+                         // Same two figures as the summary after converting: the converted layers'
+                         // bits/weight and the whole file's (kept tensors included).
+                         {QStringLiteral("text"),
+                          plan.target_params > 0
+                              ? tr("≈ %1 · %2 bits/weight in converted layers, %3 overall")
+                                    .arg(app::humanBytes(bytes))
+                                    .arg(plan.target_bits_per_weight, 0, 'f', 2)
+                                    .arg(plan.output_bits_per_weight, 0, 'f', 2)
+                              : tr("≈ %1 · nothing converted with this policy").arg(app::humanBytes(bytes))}};
                 } catch (const Error& err) {
                     e = {{QStringLiteral("error"), QString::fromUtf8(err.what())}};
                 }

@@ -195,7 +195,9 @@ struct ConvertPlan {
     uint64_t source_bytes = 0;
     uint64_t expected_output_bytes = 0;
     int64_t n_params = 0;
-    double output_bits_per_weight = 0;
+    double output_bits_per_weight = 0;  // over all tensors
+    double target_bits_per_weight = 0;  // over the tensors converted to the target only
+    int64_t target_params = 0;          // elements converted to the target type
     std::vector<ConvertedTensor> tensors;
     std::vector<std::string> warnings;
 };
