@@ -245,6 +245,82 @@ LOWBIT_VNNI_ATTR void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uin
         for (int t = 0; t < T; ++t) y[t * ldy + r] = _mm512_reduce_add_ps(acc[r][t]);
 }
 
+#if LOWBIT_HAS_VNNI
+// ---- TQ1_0 for one token (decode): no digits at all ----------------------------------------
+// Each byte b yields the chain qₙ = b·3ⁿ mod 256 and digit cₙ = ⌊3qₙ / 256⌋, and since
+// qₙ₊₁ = 3qₙ − 256cₙ exactly,
+//     256·cₙ = 3qₙ − qₙ₊₁,   so   256·Σ cₙaₙ = 3·Σ qₙaₙ − Σ qₙ₊₁aₙ.
+// Both sums are unsigned-byte × int8 dot products of the chain itself, so the digits are never
+// formed: per block one 52-byte load, five wrapping ×3 steps (two byte adds each) and ten
+// VPDPBUSD, where tq1_tile spends ~16 compare/select operations forming the codes besides its own
+// ×3 steps and shuffles. The activations are rearranged instead — once per block, shared by the
+// tile's rows — to the byte order of the block: lanes 0..31 hold x = qs[0..31], whose digit n is
+// element 32n + m; lanes 32..47 z = qs[32..47] (element 160 + 16n + m); lanes 48..51 h = qh
+// (element 240 + 4n + m, four digits only); lanes 52..63 are zero on both sides. The lane sums
+// are exact multiples of 256 (the identity holds per byte), at most 256·7680 < 2²⁴, so the
+// float conversion is exact and the block's integer equals the reference's. Only with VPDPBUSD:
+// VPMADDUBSW's 16-bit pair sums would saturate on qₙ up to 255.
+struct TQ1Acts {
+    __m512i digit[5];  // activations of digit n in the block's byte order
+    __m512i sum256;    // 256·Σ a, split over lanes (any split: only the lane total matters)
+};
+
+LOWBIT_VNNI_ATTR HWY_INLINE void tq1_acts(const BlockQ8_K& ab, TQ1Acts& out) {
+    const __m512i ones = _mm512_set1_epi8(1);
+    __m512i sum = _mm512_setzero_si512();
+    for (int n = 0; n < 5; ++n) {
+        __m512i v =
+            _mm512_zextsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(ab.qs + 32 * n)));
+        v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(ab.qs + 160 + 16 * n)), 2);
+        if (n < 4) {
+            int32_t h;
+            std::memcpy(&h, ab.qs + 240 + 4 * n, 4);
+            v = _mm512_mask_set1_epi32(v, 1 << 12, h);  // bytes 48..51
+        }
+        out.digit[n] = v;
+        sum = _mm512_dpbusd_epi32(sum, ones, v);
+    }
+    out.sum256 = _mm512_slli_epi32(sum, 8);
+}
+
+HWY_INLINE __m512i times3_512(__m512i v) {
+    return _mm512_add_epi8(_mm512_add_epi8(v, v), v);
+}
+
+template <int R>
+LOWBIT_VNNI_ATTR void tq1_tile_decode(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t,
+                                      float* y, int64_t) {
+    const int64_t nb = k / QK_K;
+    constexpr __mmask64 kBlockBytes = (__mmask64{1} << 52) - 1;  // qs and qh, not d (nor the next block)
+    __m512 acc[R];
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b) {
+        const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a)[b];
+        TQ1Acts act;
+        tq1_acts(ab, act);
+        for (int r = 0; r < R; ++r) {
+            const BlockTQ1_0& wb = reinterpret_cast<const BlockTQ1_0*>(w + r * ws)[b];
+            // A masked load never touches the bytes it leaves out: the last block of a tensor
+            // may end at the mapping's end.
+            __m512i q = _mm512_maskz_loadu_epi8(kBlockBytes, &wb);
+            __m512i three_q_a = _mm512_setzero_si512();  // Σ qₙaₙ (times 3 below)
+            __m512i next_q_a = act.sum256;               // 256·Σa + Σ qₙ₊₁aₙ
+            for (int n = 0; n < 5; ++n) {
+                three_q_a = _mm512_dpbusd_epi32(three_q_a, q, act.digit[n]);
+                q = times3_512(q);
+                next_q_a = _mm512_dpbusd_epi32(next_q_a, q, act.digit[n]);
+            }
+            // 256·Σ (c − 1)·a per lane.
+            const __m512i s =
+                _mm512_sub_epi32(_mm512_add_epi32(_mm512_slli_epi32(three_q_a, 1), three_q_a), next_q_a);
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s),
+                                     _mm512_set1_ps(_cvtsh_ss(wb.d) * ab.d * (1.0f / 256)), acc[r]);
+        }
+    }
+    for (int r = 0; r < R; ++r) y[r] = _mm512_reduce_add_ps(acc[r]);
+}
+#endif
+
 // ---- I2_S ----------------------------------------------------------------------------------------
 // A 32-byte block holds 128 codes: element 32g + p at bits 6-2g of byte p. The block is loaded
 // into both halves of a register; masking (not shifting) picks two code groups at once:
@@ -564,6 +640,13 @@ void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
 }
 void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
+#if HWY_TARGET == HWY_AVX3_DL
+    // One token: the digit-free decode tile. Several: tq1_tile forms each row's codes once for
+    // four tokens, which costs less than the decode tile's ten dot products per token.
+    run_row_tiles<tq1_tile_decode<4>, tq1_tile_decode<1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as,
+                                                                                          nt, y, ldy);
+    return;
+#endif
     run_row_tiles<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
                                                                                   ldy);
 }
