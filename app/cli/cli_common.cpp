@@ -17,10 +17,17 @@ RunnerOptions runner_options(Args& args, int default_ctx) {
     o.n_batch = args.int_or({"-b", "--batch-size"}, 256);
     if (o.n_batch <= 0) throw UsageError("--batch-size must be positive");
     o.device = args.value_or({"--device", "-d"}, "cpu");
+    o.onebit_int8 = args.flag({"--onebit-int8"});
+    if (o.onebit_int8 && o.device != "cpu")
+        std::fprintf(stderr,
+                     "note: --onebit-int8 applies to the CPU backend; Vulkan runs 1-bit layers with float "
+                     "activations\n");
     return o;
 }
 
-std::unique_ptr<Model> load_model(const std::string& path) { return Model::load(path); }
+std::unique_ptr<Model> load_model(const std::string& path) {
+    return Model::load(path);
+}
 
 void report_fallback(const Runner& runner) {
     const std::string why = runner.fallback_reason();

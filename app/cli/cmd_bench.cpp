@@ -1,5 +1,5 @@
 // lowbit bench (-m MODEL | --dummy SHAPE --type TYPE) [-p 64] [-n 32] [-r 3] [-t THREADS]
-//             [--device D] [--bandwidth] [--json]
+//             [--device D] [--onebit-int8] [--bandwidth] [--json]
 // Prefill and decode tokens/s, weight/KV bytes, peak RSS; with --bandwidth also the measured
 // memory copy bandwidth and how close decode comes to the bound it sets. --dummy builds a
 // random model of a real shape in memory (see lowbit/dummy_model.h; --list-shapes lists them).
@@ -32,7 +32,8 @@ int cmd_bench(Args& args) {
     dopt.type = parse_type(args.value_or({"--type"}, "f16"));
     dopt.embd_type = parse_type(args.value_or({"--embd-type"}, "f16"));
     dopt.output_type = parse_type(args.value_or({"--output-type"}, "f16"));
-    if (model_path.has_value() == dummy.has_value()) throw UsageError("give either -m MODEL or --dummy SHAPE");
+    if (model_path.has_value() == dummy.has_value())
+        throw UsageError("give either -m MODEL or --dummy SHAPE");
     // --save PATH also writes the random model to a GGUF file (to run other engines on it).
     const auto save_path = args.value({"--save"});
     if (save_path && !dummy) throw UsageError("--save needs --dummy");
@@ -44,7 +45,8 @@ int cmd_bench(Args& args) {
     const bool bandwidth = args.flag({"--bandwidth"});
     RunnerOptions ro = runner_options(args);
     args.finish();
-    if (bo.n_prompt < 0 || bo.n_gen < 0 || bo.repetitions < 1) throw UsageError("-p/-n must be >= 0 and -r >= 1");
+    if (bo.n_prompt < 0 || bo.n_gen < 0 || bo.repetitions < 1)
+        throw UsageError("-p/-n must be >= 0 and -r >= 1");
     if (ro.n_ctx == 0) ro.n_ctx = std::max(16, bo.n_prompt + bo.n_gen + 1);
 
     std::unique_ptr<Model> loaded;
@@ -77,6 +79,7 @@ int cmd_bench(Args& args) {
     if (json) {
         nlohmann::json j = {{"model", path},
                             {"device", r.device},
+                            {"onebit_int8", ro.onebit_int8},
                             {"n_prompt", bo.n_prompt},
                             {"n_gen", bo.n_gen},
                             {"repetitions", bo.repetitions},
@@ -99,14 +102,16 @@ int cmd_bench(Args& args) {
     }
     std::printf("model:    %s\n", path.c_str());
     std::printf("device:   %s\n", r.device.c_str());
-    std::printf("prefill:  %8.2f tok/s (+/- %.2f)  [%d tokens, %d runs]\n", r.prefill_tps, r.prefill_tps_stddev,
-                bo.n_prompt, bo.repetitions);
-    std::printf("decode:   %8.2f tok/s (+/- %.2f)  [%d tokens, %d runs]\n", r.decode_tps, r.decode_tps_stddev, bo.n_gen,
-                bo.repetitions);
-    std::printf("weights:  %s   KV cache: %s   peak RSS: %s\n", human_bytes(static_cast<double>(r.weight_bytes)).c_str(),
+    std::printf("prefill:  %8.2f tok/s (+/- %.2f)  [%d tokens, %d runs]\n", r.prefill_tps,
+                r.prefill_tps_stddev, bo.n_prompt, bo.repetitions);
+    std::printf("decode:   %8.2f tok/s (+/- %.2f)  [%d tokens, %d runs]\n", r.decode_tps, r.decode_tps_stddev,
+                bo.n_gen, bo.repetitions);
+    std::printf("weights:  %s   KV cache: %s   peak RSS: %s\n",
+                human_bytes(static_cast<double>(r.weight_bytes)).c_str(),
                 human_bytes(static_cast<double>(r.kv_bytes)).c_str(),
                 human_bytes(static_cast<double>(r.peak_rss_bytes)).c_str());
-    std::printf("decode reads %s per token = %s/s\n", human_bytes(static_cast<double>(r.decode_bytes_per_token)).c_str(),
+    std::printf("decode reads %s per token = %s/s\n",
+                human_bytes(static_cast<double>(r.decode_bytes_per_token)).c_str(),
                 human_bytes(achieved).c_str());
     if (bandwidth)
         std::printf("memory copy bandwidth: %s/s -> decode at %.1f%% of the bound\n", human_bytes(bw).c_str(),

@@ -41,14 +41,17 @@ int cmd_compare(Args& args) {
         throw UsageError("give one device for all models or one per model");
 
     std::vector<CompareModel> models;
-    for (size_t i = 0; i < paths.size(); ++i) models.push_back({paths[i], devices.size() == 1 ? devices[0] : devices[i]});
+    for (size_t i = 0; i < paths.size(); ++i)
+        models.push_back({paths[i], devices.size() == 1 ? devices[0] : devices[i]});
     const std::string text = read_text_file(text_path);
     const auto results = run_compare(models, text, co, [&](const CompareEvent& e) {
         if (json) return;
         if (e.kind == CompareEvent::ModelStarted)
-            std::fprintf(stderr, "[%d/%zu] %s\n", e.model_index + 1, models.size(), models[e.model_index].path.c_str());
+            std::fprintf(stderr, "[%d/%zu] %s\n", e.model_index + 1, models.size(),
+                         models[e.model_index].path.c_str());
         if (e.kind == CompareEvent::PerplexityWindow)
-            std::fprintf(stderr, "  window %d/%d  PPL %.4f\n", e.progress.chunk, e.progress.n_chunks, e.progress.ppl);
+            std::fprintf(stderr, "  window %d/%d  PPL %.4f\n", e.progress.chunk, e.progress.n_chunks,
+                         e.progress.ppl);
     });
 
     int failures = 0;
@@ -78,7 +81,8 @@ int cmd_compare(Args& args) {
             if (m.error.empty() && base.error.empty() && m.ppl > 0 && base.ppl > 0) {
                 j["ppl_ratio_to_baseline"] = m.ppl / base.ppl;
                 j["weight_bytes_ratio_to_baseline"] =
-                    static_cast<double>(m.weight_bytes) / static_cast<double>(std::max<size_t>(1, base.weight_bytes));
+                    static_cast<double>(m.weight_bytes) /
+                    static_cast<double>(std::max<size_t>(1, base.weight_bytes));
                 if (base.decode_tps > 0) j["decode_speedup_vs_baseline"] = m.decode_tps / base.decode_tps;
             }
             arr.push_back(j);
@@ -88,13 +92,16 @@ int cmd_compare(Args& args) {
                               {"baseline", 0},
                               {"n_ctx", co.n_ctx},
                               {"text", text_path},
-                              {"machine", {{"cpu", mi.cpu}, {"logical_cpus", mi.logical_cpus},
-                                           {"memory_bytes", mi.memory_bytes}, {"simd", mi.simd}}}};
+                              {"machine",
+                               {{"cpu", mi.cpu},
+                                {"logical_cpus", mi.logical_cpus},
+                                {"memory_bytes", mi.memory_bytes},
+                                {"simd", mi.simd}}}};
         std::printf("%s\n", out.dump(2).c_str());
         return failures ? 1 : 0;
     }
-    std::printf("%-40s %8s %14s %10s %10s %12s %12s\n", "model", "bpw", "PPL", "prefill/s", "decode/s", "weights",
-                "peak RSS");
+    std::printf("%-40s %8s %14s %10s %10s %12s %12s\n", "model", "bpw", "PPL", "prefill/s", "decode/s",
+                "weights", "peak RSS");
     for (const auto& m : results) {
         if (!m.error.empty()) {
             std::printf("%-40s error: %s\n", m.path.c_str(), m.error.c_str());
@@ -111,7 +118,8 @@ int cmd_compare(Args& args) {
             if (!m.error.empty() || base.weight_bytes == 0) continue;
             std::printf("  %-38s %.2fx smaller, %.2fx decode speed, PPL x%.3f\n", m.name.c_str(),
                         static_cast<double>(base.weight_bytes) / static_cast<double>(m.weight_bytes),
-                        base.decode_tps > 0 ? m.decode_tps / base.decode_tps : 0.0, base.ppl > 0 ? m.ppl / base.ppl : 0.0);
+                        base.decode_tps > 0 ? m.decode_tps / base.decode_tps : 0.0,
+                        base.ppl > 0 ? m.ppl / base.ppl : 0.0);
         }
     }
     return failures ? 1 : 0;

@@ -11,7 +11,9 @@ namespace lowbit::cli {
 namespace {
 // Ctrl+C stops generation cleanly (the text so far stays printed).
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
+extern "C" void on_sigint(int) {
+    g_interrupted.store(true);
+}
 }  // namespace
 
 int cmd_generate(Args& args) {

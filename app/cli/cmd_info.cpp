@@ -15,8 +15,8 @@ namespace lowbit::cli {
 namespace {
 
 bool is_bulky_key(const std::string& key) {
-    return key == "tokenizer.ggml.tokens" || key == "tokenizer.ggml.scores" || key == "tokenizer.ggml.token_type" ||
-           key == "tokenizer.ggml.merges";
+    return key == "tokenizer.ggml.tokens" || key == "tokenizer.ggml.scores" ||
+           key == "tokenizer.ggml.token_type" || key == "tokenizer.ggml.merges";
 }
 
 nlohmann::json value_json(const GgufValue& v) {
@@ -88,7 +88,8 @@ int cmd_info(Args& args) {
             weight_bytes += t.nbytes;
         }
     }
-    const double bpw = n_params > 0 ? 8.0 * static_cast<double>(weight_bytes) / static_cast<double>(n_params) : 0.0;
+    const double bpw =
+        n_params > 0 ? 8.0 * static_cast<double>(weight_bytes) / static_cast<double>(n_params) : 0.0;
 
     if (json) {
         nlohmann::json j;
@@ -104,10 +105,16 @@ int cmd_info(Args& args) {
             const HParams& hp = model->hparams();
             j["name"] = model->name();
             j["architecture"] = hp.arch_key;
-            j["hparams"] = {{"n_vocab", hp.n_vocab}, {"n_embd", hp.n_embd},       {"n_layer", hp.n_layer},
-                            {"n_head", hp.n_head},   {"n_head_kv", hp.n_head_kv}, {"n_ff", hp.n_ff},
-                            {"head_dim", hp.head_dim}, {"n_ctx_train", hp.n_ctx_train},
-                            {"rope_freq_base", hp.rope_freq_base}, {"norm_eps", hp.norm_eps},
+            j["hparams"] = {{"n_vocab", hp.n_vocab},
+                            {"n_embd", hp.n_embd},
+                            {"n_layer", hp.n_layer},
+                            {"n_head", hp.n_head},
+                            {"n_head_kv", hp.n_head_kv},
+                            {"n_ff", hp.n_ff},
+                            {"head_dim", hp.head_dim},
+                            {"n_ctx_train", hp.n_ctx_train},
+                            {"rope_freq_base", hp.rope_freq_base},
+                            {"norm_eps", hp.norm_eps},
                             {"tied_embeddings", hp.tied_embeddings}};
         }
         nlohmann::json md = nlohmann::json::object();
@@ -121,15 +128,18 @@ int cmd_info(Args& args) {
         j["metadata"] = md;
         nlohmann::json ts = nlohmann::json::array();
         for (const auto& r : rows)
-            ts.push_back({{"name", r.name}, {"type", r.type}, {"shape", r.shape}, {"bytes", r.bytes},
+            ts.push_back({{"name", r.name},
+                          {"type", r.type},
+                          {"shape", r.shape},
+                          {"bytes", r.bytes},
                           {"bits_per_weight", r.bpw}});
         j["tensors"] = ts;
         std::printf("%s\n", j.dump(2).c_str());
         return 0;
     }
 
-    std::printf("file:            %s (%s, GGUF v%u)\n", path.c_str(), human_bytes(static_cast<double>(file->file_size())).c_str(),
-                file->version());
+    std::printf("file:            %s (%s, GGUF v%u)\n", path.c_str(),
+                human_bytes(static_cast<double>(file->file_size())).c_str(), file->version());
     if (model) {
         const HParams& hp = model->hparams();
         std::printf("model:           %s\n", model->name().c_str());
@@ -138,18 +148,22 @@ int cmd_info(Args& args) {
                     static_cast<long long>(hp.n_layer), static_cast<long long>(hp.n_embd),
                     static_cast<long long>(hp.n_head), static_cast<long long>(hp.n_head_kv),
                     static_cast<long long>(hp.head_dim), static_cast<long long>(hp.n_ff));
-        std::printf("vocabulary:      %lld tokens, trained context %lld\n", static_cast<long long>(hp.n_vocab),
-                    static_cast<long long>(hp.n_ctx_train));
+        std::printf("vocabulary:      %lld tokens, trained context %lld\n",
+                    static_cast<long long>(hp.n_vocab), static_cast<long long>(hp.n_ctx_train));
     } else {
         std::printf("note:            not loadable for inference: %s\n", load_error.c_str());
     }
-    std::printf("parameters:      %lld (%.3f M)\n", static_cast<long long>(n_params), static_cast<double>(n_params) / 1e6);
-    std::printf("weights:         %s, %.4f bits per weight\n", human_bytes(static_cast<double>(weight_bytes)).c_str(), bpw);
+    std::printf("parameters:      %lld (%.3f M)\n", static_cast<long long>(n_params),
+                static_cast<double>(n_params) / 1e6);
+    std::printf("weights:         %s, %.4f bits per weight\n",
+                human_bytes(static_cast<double>(weight_bytes)).c_str(), bpw);
     std::printf("\nmetadata:\n");
-    for (const auto& [key, v] : file->metadata()) std::printf("  %-42s %s\n", key.c_str(), v.to_display_string().c_str());
+    for (const auto& [key, v] : file->metadata())
+        std::printf("  %-42s %s\n", key.c_str(), v.to_display_string().c_str());
     std::printf("\n%-36s %-8s %-18s %12s %8s\n", "tensor", "type", "shape", "bytes", "bpw");
     for (const auto& r : rows)
-        std::printf("%-36s %-8s %-18s %12zu %8.4f\n", r.name.c_str(), r.type.c_str(), r.shape.c_str(), r.bytes, r.bpw);
+        std::printf("%-36s %-8s %-18s %12zu %8.4f\n", r.name.c_str(), r.type.c_str(), r.shape.c_str(),
+                    r.bytes, r.bpw);
     return 0;
 }
 

@@ -35,21 +35,16 @@ int cmd_perplexity(Args& args) {
     }
     const PerplexityResult r = perplexity_text(*runner, text, po);
     if (json) {
-        nlohmann::json j = {{"ppl", r.ppl},
-                            {"error", r.error},
-                            {"n_ctx", po.n_ctx},
-                            {"n_chunks", r.n_chunks},
-                            {"n_tokens", r.n_tokens},
-                            {"tokens_scored", r.tokens_scored},
-                            {"seconds", r.seconds},
-                            {"running_ppl", r.running_ppl},
-                            {"model", path},
-                            {"device", runner->device_name()}};
+        nlohmann::json j = {{"ppl", r.ppl},           {"error", r.error},
+                            {"n_ctx", po.n_ctx},      {"n_chunks", r.n_chunks},
+                            {"n_tokens", r.n_tokens}, {"tokens_scored", r.tokens_scored},
+                            {"seconds", r.seconds},   {"running_ppl", r.running_ppl},
+                            {"model", path},          {"device", runner->device_name()}};
         std::printf("%s\n", j.dump(2).c_str());
     } else {
         std::printf("PPL = %.4f +/- %.5f\n", r.ppl, r.error);
-        std::fprintf(stderr, "%d windows of %d tokens, %d tokens scored, %.2f s on %s\n", r.n_chunks, po.n_ctx,
-                     r.tokens_scored, r.seconds, runner->device_name().c_str());
+        std::fprintf(stderr, "%d windows of %d tokens, %d tokens scored, %.2f s on %s\n", r.n_chunks,
+                     po.n_ctx, r.tokens_scored, r.seconds, runner->device_name().c_str());
     }
     return 0;
 }

@@ -22,7 +22,8 @@ int cmd_tokenize(Args& args) {
     auto tok = Tokenizer::from_gguf(*file);
     // As llama-tokenize: special tokens are added only when the model asks for BOS (and --no-bos
     // is not given); the text is taken literally (no escape processing).
-    auto ids = tok->encode(text, /*add_special=*/!no_bos && tok->add_bos(), /*parse_special=*/!no_parse_special);
+    auto ids =
+        tok->encode(text, /*add_special=*/!no_bos && tok->add_bos(), /*parse_special=*/!no_parse_special);
     std::string out = "[";
     for (size_t i = 0; i < ids.size(); ++i) {
         if (i) out += ", ";

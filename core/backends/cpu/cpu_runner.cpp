@@ -41,7 +41,7 @@ std::vector<float> to_floats(const Weight& w) {
 }
 
 class CpuRunner final : public Runner {
-public:
+  public:
     CpuRunner(const Model& model, const RunnerOptions& opt)
         : model_(model),
           hp_(model.hparams()),
@@ -50,6 +50,7 @@ public:
         n_batch_ = std::max(1, std::min(opt.n_batch > 0 ? opt.n_batch : 256, n_ctx_));
         check_supported();
         a8_ = hp_.quantize_activations;
+        sign_a8_ = a8_ || opt.onebit_int8;
 
         for (const auto& L : model.layers()) {
             LayerVectors v;
@@ -91,7 +92,8 @@ public:
 
     std::string device_name() const override {
         std::ostringstream os;
-        os << "CPU (" << simd_target_name() << ", " << pool_.size() << (pool_.size() == 1 ? " thread)" : " threads)");
+        os << "CPU (" << simd_target_name() << ", " << pool_.size()
+           << (pool_.size() == 1 ? " thread)" : " threads)");
         return os.str();
     }
     const Model& model() const override { return model_; }
@@ -105,8 +107,8 @@ public:
         m.weight_bytes = model_.stats().weight_bytes;
         m.kv_bytes = 2 * static_cast<size_t>(hp_.n_layer) * static_cast<size_t>(n_ctx_) *
                      static_cast<size_t>(hp_.n_embd_kv()) * sizeof(uint16_t);
-        m.scratch_bytes = sizeof(float) * (x_.size() + h_.size() + q_.size() + k_.size() + v_.size() + o_.size() +
-                                           gate_.size() + up_.size() + scores_.size() * n_ctx_);
+        m.scratch_bytes = sizeof(float) * (x_.size() + h_.size() + q_.size() + k_.size() + v_.size() +
+                                           o_.size() + gate_.size() + up_.size() + scores_.size() * n_ctx_);
         return m;
     }
 
@@ -115,13 +117,13 @@ public:
         if (n == 0) return;
         if (n_logits < 0 || n_logits > n) throw Error("eval: n_logits out of range");
         if (n_past_ + n > n_ctx_)
-            throw Error("context is full: " + std::to_string(n_past_) + " + " + std::to_string(n) + " tokens > " +
-                        std::to_string(n_ctx_));
+            throw Error("context is full: " + std::to_string(n_past_) + " + " + std::to_string(n) +
+                        " tokens > " + std::to_string(n_ctx_));
         const int32_t n_vocab = static_cast<int32_t>(hp_.n_vocab);
         for (int32_t t : tokens) {
             if (t < 0 || t >= n_vocab)
-                throw Error("token id " + std::to_string(t) + " is outside the vocabulary (" + std::to_string(n_vocab) +
-                            ")");
+                throw Error("token id " + std::to_string(t) + " is outside the vocabulary (" +
+                            std::to_string(n_vocab) + ")");
         }
         for (int64_t b0 = 0; b0 < n; b0 += n_batch_) {
             const int64_t nb = std::min<int64_t>(n_batch_, n - b0);
@@ -134,16 +136,18 @@ public:
         }
     }
 
-private:
+  private:
     void check_supported() const {
         auto check = [&](const Weight& w) {
             if (w && !can_matmul(w))
                 throw UnsupportedError("'" + model_.path() + "': tensor '" + w.tensor->name + "' has type " +
-                                       std::string(type_name(w.type)) + ", which the CPU backend cannot compute yet");
+                                       std::string(type_name(w.type)) +
+                                       ", which the CPU backend cannot compute yet");
         };
         check(model_.output());
         for (const auto& L : model_.layers()) {
-            for (const Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.ffn_gate, &L.ffn_up, &L.ffn_down}) check(*w);
+            for (const Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.ffn_gate, &L.ffn_up, &L.ffn_down})
+                check(*w);
         }
     }
 
@@ -153,7 +157,8 @@ private:
         const int64_t hd = hp_.head_dim, n_head = hp_.n_head, n_head_kv = hp_.n_head_kv;
         const int64_t pos0 = n_past_;
 
-        pool_.run(n, [&](int64_t t, int) { embedding_row(model_.token_embd(), tokens[t], x_.data() + t * d); });
+        pool_.run(n,
+                  [&](int64_t t, int) { embedding_row(model_.token_embd(), tokens[t], x_.data() + t * d); });
 
         for (int64_t il = 0; il < hp_.n_layer; ++il) {
             const LayerWeights& L = model_.layers()[static_cast<size_t>(il)];
@@ -161,9 +166,12 @@ private:
 
             // Attention block.
             norm_rows(x_.data(), V.attn_norm.data(), h_.data(), n, d);
-            matmul(pool_, ws_, L.wq, h_.data(), d, n, q_.data(), dq, V.bq.empty() ? nullptr : V.bq.data(), a8_);
-            matmul(pool_, ws_, L.wk, h_.data(), d, n, k_.data(), dkv, V.bk.empty() ? nullptr : V.bk.data(), a8_);
-            matmul(pool_, ws_, L.wv, h_.data(), d, n, v_.data(), dkv, V.bv.empty() ? nullptr : V.bv.data(), a8_);
+            matmul(pool_, ws_, L.wq, h_.data(), d, n, q_.data(), dq, V.bq.empty() ? nullptr : V.bq.data(),
+                   int8_acts(L.wq));
+            matmul(pool_, ws_, L.wk, h_.data(), d, n, k_.data(), dkv, V.bk.empty() ? nullptr : V.bk.data(),
+                   int8_acts(L.wk));
+            matmul(pool_, ws_, L.wv, h_.data(), d, n, v_.data(), dkv, V.bv.empty() ? nullptr : V.bv.data(),
+                   int8_acts(L.wv));
 
             uint16_t* kc = k_cache_[static_cast<size_t>(il)].data();
             uint16_t* vc = v_cache_[static_cast<size_t>(il)].data();
@@ -188,18 +196,24 @@ private:
             pool_.run(n * n_head, [&](int64_t task, int thread) {
                 const int64_t t = task / n_head, h = task % n_head;
                 const int64_t kvh = h / group;
-                AttnHead head{q_.data() + t * dq + h * hd, kc + kvh * hd, vc + kvh * hd, static_cast<size_t>(dkv), hd,
-                              pos0 + t + 1, scale};  // causal: up to and including this token
-                attention_head(head, tiled, o_.data() + t * dq + h * hd, scores_[static_cast<size_t>(thread)].data());
+                AttnHead head{q_.data() + t * dq + h * hd,
+                              kc + kvh * hd,
+                              vc + kvh * hd,
+                              static_cast<size_t>(dkv),
+                              hd,
+                              pos0 + t + 1,
+                              scale};  // causal: up to and including this token
+                attention_head(head, tiled, o_.data() + t * dq + h * hd,
+                               scores_[static_cast<size_t>(thread)].data());
             });
             if (!V.attn_sub_norm.empty()) norm_rows(o_.data(), V.attn_sub_norm.data(), o_.data(), n, dq);
-            matmul(pool_, ws_, L.wo, o_.data(), dq, n, h_.data(), d, nullptr, a8_);
+            matmul(pool_, ws_, L.wo, o_.data(), dq, n, h_.data(), d, nullptr, int8_acts(L.wo));
             add_rows(x_.data(), h_.data(), n * d);
 
             // Feed-forward block.
             norm_rows(x_.data(), V.ffn_norm.data(), h_.data(), n, d);
-            matmul(pool_, ws_, L.ffn_gate, h_.data(), d, n, gate_.data(), ff, nullptr, a8_);
-            matmul(pool_, ws_, L.ffn_up, h_.data(), d, n, up_.data(), ff, nullptr, a8_);
+            matmul(pool_, ws_, L.ffn_gate, h_.data(), d, n, gate_.data(), ff, nullptr, int8_acts(L.ffn_gate));
+            matmul(pool_, ws_, L.ffn_up, h_.data(), d, n, up_.data(), ff, nullptr, int8_acts(L.ffn_up));
             pool_.run(n, [&](int64_t t, int) {
                 float* g = gate_.data() + t * ff;
                 const float* u = up_.data() + t * ff;
@@ -210,7 +224,7 @@ private:
                 }
                 if (!V.ffn_sub_norm.empty()) rms_norm_row(g, V.ffn_sub_norm.data(), g, ff, hp_.norm_eps);
             });
-            matmul(pool_, ws_, L.ffn_down, gate_.data(), ff, n, h_.data(), d, nullptr, a8_);
+            matmul(pool_, ws_, L.ffn_down, gate_.data(), ff, n, h_.data(), d, nullptr, int8_acts(L.ffn_down));
             add_rows(x_.data(), h_.data(), n * d);
         }
 
@@ -243,7 +257,10 @@ private:
     std::vector<float> output_norm_;
     std::vector<float> freq_factors_;
     RopeParams rope_{};
-    bool a8_ = false;  // BitNet: per-token int8 activations into the ternary layers
+    bool a8_ = false;       // BitNet: per-token int8 activations into the ternary layers
+    bool sign_a8_ = false;  // the same for 1-bit layers (BitNet, or RunnerOptions::onebit_int8)
+    // Whether a layer takes per-token int8 activations.
+    bool int8_acts(const Weight& w) const { return w.kind == WeightKind::Plain ? a8_ : sign_a8_; }
     std::vector<std::vector<uint16_t>> k_cache_, v_cache_;  // per layer: [n_ctx][n_embd_kv]
     std::vector<float> x_, h_, q_, k_, v_, o_, gate_, up_;
     std::vector<std::vector<float>> scores_;  // per thread: [n_ctx]

@@ -98,16 +98,28 @@ LOWBIT_VNNI_ATTR void sign_i8_tile(int64_t k, const uint8_t* w, size_t ws, const
     __m512i acc[R][T];
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_si512();
-    for (int64_t c = 0; c < k; c += 64) {
-        // The last chunk may hold fewer than 64 weights (k is a multiple of 8).
-        const int64_t n = k - c < 64 ? k - c : 64;
-        const __mmask64 live = n == 64 ? ~0ull : (1ull << n) - 1;
+    // Full chunks of 64 weights: a fixed 8-byte load of signs is one instruction (a copy of a
+    // variable size in the loop, as this was, cost more than the dot product itself).
+    int64_t c = 0;
+    for (; c + 64 <= k; c += 64) {
+        __m512i q[T];
+        for (int t = 0; t < T; ++t) q[t] = _mm512_loadu_si512(a + t * as + c);
+        for (int r = 0; r < R; ++r) {
+            uint64_t bits;
+            std::memcpy(&bits, w + r * ws + c / 8, 8);
+            const __m512i u = _mm512_maskz_mov_epi8(bits, ones);  // 1 where the sign is +1
+            for (int t = 0; t < T; ++t) acc[r][t] = dot_u8s8(acc[r][t], u, q[t]);
+        }
+    }
+    if (c < k) {  // the last 8..56 weights (k is a multiple of 8)
+        const int64_t n = k - c;
+        const __mmask64 live = (1ull << n) - 1;
         __m512i q[T];
         for (int t = 0; t < T; ++t) q[t] = _mm512_maskz_loadu_epi8(live, a + t * as + c);
         for (int r = 0; r < R; ++r) {
             uint64_t bits = 0;
             std::memcpy(&bits, w + r * ws + c / 8, static_cast<size_t>(n / 8));
-            const __m512i u = _mm512_maskz_mov_epi8(bits, ones);  // 1 where the sign is +1
+            const __m512i u = _mm512_maskz_mov_epi8(bits, ones);
             for (int t = 0; t < T; ++t) acc[r][t] = dot_u8s8(acc[r][t], u, q[t]);
         }
     }

@@ -19,6 +19,10 @@ struct RunnerOptions {
     int n_ctx = 0;               // KV cache length; 0 = min(training context, 4096)
     int n_batch = 256;           // prompt tokens per forward pass during prefill
     bool allow_fallback = true;  // Vulkan unavailable -> CPU, with a warning in fallback_reason()
+    // 1-bit layers (OneBit, BitNet-binary) take per-token int8 activations (W1A8) instead of
+    // float ones (W1A16, the OneBit paper's setting): several times faster on the CPU, at the
+    // cost of activation rounding. The Vulkan backend runs them with float activations always.
+    bool onebit_int8 = false;
 };
 
 struct MemoryStats {
@@ -30,7 +34,7 @@ struct MemoryStats {
 };
 
 class Runner {
-public:
+  public:
     virtual ~Runner() = default;
 
     virtual std::string device_name() const = 0;  // e.g. "CPU (AVX3_DL, 2 threads)", "Vulkan: llvmpipe"

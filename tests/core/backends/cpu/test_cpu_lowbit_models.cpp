@@ -75,10 +75,11 @@ std::vector<uint8_t> bytes_of(const std::vector<T>& v) {
 }
 
 // All logits of a prompt (prefill) followed by three decode steps.
-std::vector<float> run_logits(const Model& model) {
+std::vector<float> run_logits(const Model& model, bool onebit_int8 = false) {
     RunnerOptions ro;
     ro.n_threads = 2;
     ro.n_ctx = 64;
+    ro.onebit_int8 = onebit_int8;
     auto runner = create_runner(model, ro);
     const std::vector<int32_t> prompt = {1, 300, 301, 302, 555, 1000, 42, 7, 1999};
     const auto nv = static_cast<size_t>(model.hparams().n_vocab);
@@ -233,6 +234,17 @@ class TestCpuLowbitModels : public QObject {
         // value vector or orientation is off by order one.
         QVERIFY(ag.max_rel < 2e-3);
         QVERIFY(ag.same_argmax);
+
+        // The int8-activation mode (RunnerOptions::onebit_int8) takes effect and only adds the
+        // rounding of the activations to int8 (its layers equal onebit_matvec_i8_ref bit for bit,
+        // test_cpu_matmul_lowbit): the logits move, but stay near the decoded weights' logits.
+        const auto a8 = run_logits(*m, true);
+        const Agreement moved = agree(a8, a, m->hparams().n_vocab);
+        const Agreement near = agree(a8, b, m->hparams().n_vocab);
+        qInfo("%s int8 mode vs W1A16: %.3g, vs decoded F32: %.3g (same argmax: %d)",
+              binary ? "binary" : "OneBit", moved.max_rel, near.max_rel, int(near.same_argmax));
+        QVERIFY(moved.max_rel > 1e-4);
+        QVERIFY(near.max_rel < 5e-2);
     }
 
     void badLowbitTensorsAreRefused() {
