@@ -280,6 +280,7 @@ class TestViewModels : public QObject {
             QVERIFY(h.importAndLoad());
             h.app->settings()->setTheme(QStringLiteral("dark"));
             h.app->settings()->setThreads(1);
+            h.app->settings()->setOnebitInt8(true);
             h.app->settings()->saveWindowGeometry(10, 20, 1000, 700, false);
             h.app->chat()->setMaxTokens(6);
             QVERIFY(h.app->chat()->send(QStringLiteral("Remember me")));
@@ -293,6 +294,9 @@ class TestViewModels : public QObject {
         QVERIFY(QTest::qWaitFor([&] { return h.app->engine()->ready(); }, 20'000));
         QCOMPARE(h.app->settings()->theme(), QStringLiteral("dark"));
         QCOMPARE(h.app->settings()->threads(), 1);
+        QVERIFY(h.app->settings()->onebitInt8());
+        // Settings apply to the load: the engine was asked for the int8 mode.
+        QVERIFY(h.app->engine()->deviceName().endsWith(QStringLiteral("W1A8")));
         QCOMPARE(h.app->settings()->windowGeometry().value(QStringLiteral("width")).toInt(), 1000);
         QCOMPARE(h.app->chats()->count(), 1);
         QVERIFY(h.app->chat()->open(chatId));

@@ -99,6 +99,7 @@ bool EngineStatus::load(qint64 modelId) {
     request.device = settings_.device();
     request.threads = settings_.threads();
     request.contextLength = settings_.contextLength();
+    request.onebitInt8 = settings_.onebitInt8();
     host().loadModel(request);
     emit stateChanged();
     return true;

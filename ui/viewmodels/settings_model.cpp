@@ -90,6 +90,14 @@ void SettingsModel::setLoadLastModel(bool on) {
         store(QStringLiteral("load_last_model"), on ? QStringLiteral("1") : QStringLiteral("0"));
 }
 
+bool SettingsModel::onebitInt8() const {
+    return value(QStringLiteral("onebit_int8"), QStringLiteral("0")) == QLatin1String("1");
+}
+void SettingsModel::setOnebitInt8(bool on) {
+    if (on != onebitInt8())
+        store(QStringLiteral("onebit_int8"), on ? QStringLiteral("1") : QStringLiteral("0"));
+}
+
 QString SettingsModel::dataFolder() const {
     return ctx_.dataDir;
 }

@@ -22,6 +22,7 @@ class SettingsModel : public QObject {
     Q_PROPERTY(QString modelsFolder READ modelsFolder WRITE setModelsFolder NOTIFY changed)
     Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY changed)
     Q_PROPERTY(bool loadLastModel READ loadLastModel WRITE setLoadLastModel NOTIFY changed)
+    Q_PROPERTY(bool onebitInt8 READ onebitInt8 WRITE setOnebitInt8 NOTIFY changed)
     Q_PROPERTY(QString dataFolder READ dataFolder CONSTANT)
     Q_PROPERTY(QString databasePath READ databasePath NOTIFY changed)
 
@@ -43,6 +44,9 @@ class SettingsModel : public QObject {
     void setTheme(const QString& theme);
     bool loadLastModel() const;
     void setLoadLastModel(bool on);
+    // 1-bit layers with int8 activations (RunnerOptions::onebit_int8); off: W1A16 as in OneBit.
+    bool onebitInt8() const;
+    void setOnebitInt8(bool on);
     QString dataFolder() const;
     QString databasePath() const;
 

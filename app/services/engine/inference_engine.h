@@ -18,6 +18,7 @@ struct EngineLoadRequest {
     QString device = QStringLiteral("cpu");  // "cpu", "vulkan", "vulkan:N"
     int threads = 0;                         // 0: one per physical core
     int contextLength = 0;                   // 0: min(training context, 4096)
+    bool onebitInt8 = false;                 // 1-bit layers with int8 activations (CPU)
 };
 
 struct EngineModelInfo {

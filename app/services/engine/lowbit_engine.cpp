@@ -57,6 +57,7 @@ class LowbitEngine final : public InferenceEngine {
         options.device = request.device.toStdString();
         options.n_threads = request.threads;
         options.n_ctx = request.contextLength;
+        options.onebit_int8 = request.onebitInt8;
         progress(0.92, QStringLiteral("Preparing %1")
                            .arg(request.device == QLatin1String("cpu") ? QStringLiteral("the CPU")
                                                                        : request.device));

@@ -51,6 +51,9 @@ class CpuRunner final : public Runner {
         check_supported();
         a8_ = hp_.quantize_activations;
         sign_a8_ = a8_ || opt.onebit_int8;
+        for (const auto& L : model.layers())
+            for (const Weight* w : {&L.wq, &L.wk, &L.wv, &L.wo, &L.ffn_gate, &L.ffn_up, &L.ffn_down})
+                has_sign_layers_ = has_sign_layers_ || w->kind != WeightKind::Plain;
 
         for (const auto& L : model.layers()) {
             LayerVectors v;
@@ -94,6 +97,8 @@ class CpuRunner final : public Runner {
         std::ostringstream os;
         os << "CPU (" << simd_target_name() << ", " << pool_.size()
            << (pool_.size() == 1 ? " thread)" : " threads)");
+        // Say so when 1-bit layers run with int8 activations by choice (BitNet graphs always do).
+        if (sign_a8_ && !a8_ && has_sign_layers_) os << ", 1-bit layers W1A8";
         return os.str();
     }
     const Model& model() const override { return model_; }
@@ -259,6 +264,7 @@ class CpuRunner final : public Runner {
     RopeParams rope_{};
     bool a8_ = false;       // BitNet: per-token int8 activations into the ternary layers
     bool sign_a8_ = false;  // the same for 1-bit layers (BitNet, or RunnerOptions::onebit_int8)
+    bool has_sign_layers_ = false;
     // Whether a layer takes per-token int8 activations.
     bool int8_acts(const Weight& w) const { return w.kind == WeightKind::Plain ? a8_ : sign_a8_; }
     std::vector<std::vector<uint16_t>> k_cache_, v_cache_;  // per layer: [n_ctx][n_embd_kv]

@@ -44,7 +44,9 @@ class ScriptedEngine final : public app::InferenceEngine {
         info.path = request.path;
         info.name = QStringLiteral("Scripted");
         info.architecture = QStringLiteral("llama");
-        info.deviceName = QStringLiteral("Script CPU");
+        // Says what the request asked for, so tests see the settings arrive.
+        info.deviceName = QStringLiteral("Script CPU") +
+                          (request.onebitInt8 ? QStringLiteral(", 1-bit layers W1A8") : QString());
         info.contextLength = s_.contextLength;
         info.nParams = 1000;
         info.weightBytes = 2000;

@@ -3,10 +3,12 @@
 // proof that the UI thread keeps running while the engine works. The last tests run the real
 // lowbit engine on a synthetic model.
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
 #include "engine/engine_host.h"
+#include "lowbit/convert.h"
 #include "scripted_engine.h"
 #include "test_data.h"
 
@@ -34,10 +36,10 @@ QString collect(const QSignalSpy& spy, quint64 id) {
     return text;
 }
 
-bool loadAndWait(EngineHost& host, const QString& path) {
+bool loadAndWait(EngineHost& host, const QString& path, bool onebitInt8 = false) {
     QSignalSpy loaded(&host, &EngineHost::modelLoaded);
     QSignalSpy failed(&host, &EngineHost::modelLoadFailed);
-    host.loadModel({.path = path});
+    host.loadModel({.path = path, .onebitInt8 = onebitInt8});
     return QTest::qWaitFor([&] { return !loaded.isEmpty() || !failed.isEmpty(); }, 30'000) &&
            !loaded.isEmpty();
 }
@@ -265,6 +267,34 @@ class TestEngineHost : public QObject {
         QVERIFY(finished2.wait(60'000));
         QCOMPARE(collect(text2, id2), first);
         QVERIFY(finished2.first().at(1).value<EngineRunStats>().reusedTokens > 0);
+    }
+
+    // The app's "int8 activations for 1-bit layers" setting reaches the runner: a OneBit model
+    // loaded with it says W1A8 in its device name and generates; without it, it does not say so.
+    void realEngineOneBitInt8() {
+        auto engine = createLowbitEngine();
+        if (!engine)
+            QFAIL("this build has no lowbit engine: the tests need it (configure with the core engine)");
+        QTemporaryDir dir;
+        lowbit::ConvertOptions o;
+        o.input = lowbit::test::model_path("random-llama-spm-f16.gguf");
+        o.output = dir.filePath(QStringLiteral("onebit.gguf")).toStdString();
+        o.target = lowbit::ConvertTarget::OneBit;
+        o.svid.method = lowbit::onebit::SvidMethod::PowerIteration;
+        lowbit::convert_model(o);
+        EngineHost host(std::move(engine));
+        const QString path = QString::fromStdString(o.output);
+        QVERIFY(loadAndWait(host, path, true));
+        QVERIFY2(host.modelInfo().deviceName.endsWith(QStringLiteral(", 1-bit layers W1A8")),
+                 qPrintable(host.modelInfo().deviceName));
+        QSignalSpy finished(&host, &EngineHost::generationFinished);
+        GenerationJob j = job(QStringLiteral("Once upon a time"), 4);
+        j.sampling.temperature = 0;
+        host.generate(j);
+        QVERIFY(finished.wait(60'000));
+        QVERIFY(finished.first().at(1).value<EngineRunStats>().generatedTokens > 0);
+        QVERIFY(loadAndWait(host, path, false));
+        QVERIFY(!host.modelInfo().deviceName.contains(QStringLiteral("W1A8")));
     }
 
     void realEngineStops() {
