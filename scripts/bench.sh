@@ -59,6 +59,9 @@ for part in $parts; do
           --quiet --json > "$out/700m-$type-convert.json"
         for t in 2 1; do
           "$lowbit" bench -m "$tmp/700m-$type.gguf" -t "$t" -p 64 -n 16 --bandwidth --json > "$out/700m-$type-t$t.json"
+          # The same model with int8 activations into its 1-bit layers (W1A8, --onebit-int8).
+          "$lowbit" bench -m "$tmp/700m-$type.gguf" -t "$t" -p 64 -n 16 --onebit-int8 --bandwidth --json \
+            > "$out/700m-$type-int8-t$t.json"
         done
         rm -f "$tmp/700m-$type.gguf"
       done
