@@ -15,9 +15,16 @@
 // Shapes: 2560x6912 and 6912x2560 (BitNet b1.58 2B4T's FFN up and down), 4096x4096 (LLaMA-7B
 // attention). Weight values are random but valid; speed does not depend on them.
 //
+// LOWBIT_BENCH_TARGET=SSE4 (any Highway target this CPU runs, e.g. SSE4, SSSE3, AVX2) measures
+// that target's kernels instead of the best one: the portable path ARM and older x86 CPUs take.
+//
 // Run: build/<preset>/tests/bench/bench_kernels --benchmark_filter=BM_MatVec --benchmark_repetitions=5
 //      --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
+#include <hwy/targets.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <cstring>
 #include <map>
@@ -272,6 +279,18 @@ const std::vector<BenchType>& bench_types() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (const char* want = std::getenv("LOWBIT_BENCH_TARGET")) {
+        bool found = false;
+        for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+            if (std::string(hwy::TargetName(target)) != want) continue;
+            hwy::SetSupportedTargetsForTest(target);
+            found = true;
+        }
+        if (!found) {
+            std::fprintf(stderr, "LOWBIT_BENCH_TARGET=%s: not a target this CPU and build can run\n", want);
+            return 2;
+        }
+    }
     for (const BenchType& bt : bench_types()) {
         benchmark::RegisterBenchmark(("BM_MatVec/" + bt.name).c_str(), BM_MatVec, bt)->Apply(matvec_args);
         benchmark::RegisterBenchmark(("BM_Prefill/" + bt.name).c_str(), BM_Prefill, bt)->Apply(prefill_args);

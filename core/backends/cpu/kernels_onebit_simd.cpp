@@ -227,7 +227,72 @@ void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint
     run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
         k, w, ws, nr, a, as, nt, y, ldy);
 }
-#else
+#elif HWY_TARGET != HWY_SCALAR
+// Every other target (NEON on ARM, SSE4/SSSE3 on older x86, ...): portable Highway code, one row
+// against one token. The sign bits become a lane mask (LoadMaskBits); the activations under it
+// are summed, 2·Σ_{bit=1} − Σ_all as above.
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Lane mask of the `lanes` sign bits starting at weight c (lanes ≤ 8 may start inside a byte).
+template <class D>
+HWY_INLINE hn::Mask<D> sign_mask(D d, const uint8_t* row, int64_t c) {
+    const size_t lanes = hn::Lanes(d);
+    if (lanes >= 8) return hn::LoadMaskBits(d, row + c / 8);
+    const uint8_t bits = static_cast<uint8_t>(row[c / 8] >> (c % 8));
+    return hn::LoadMaskBits(d, &bits);
+}
+
+void SignMatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                   int64_t nt, float* y, int64_t ldy) {
+    const hn::CappedTag<float, 16> df;
+    const auto n = static_cast<int64_t>(hn::Lanes(df));
+    for (int64_t t = 0; t < nt; ++t) {
+        const float* x = reinterpret_cast<const float*>(a + t * as);
+        for (int64_t r = 0; r < nr; ++r) {
+            const uint8_t* row = w + r * ws;
+            auto pos = hn::Zero(df), all = hn::Zero(df);
+            int64_t c = 0;
+            for (; c + n <= k; c += n) {
+                const auto v = hn::LoadU(df, x + c);
+                all = hn::Add(all, v);
+                pos = hn::Add(pos, hn::IfThenElseZero(sign_mask(df, row, c), v));
+            }
+            float p = hn::GetLane(hn::SumOfLanes(df, pos)), s = hn::GetLane(hn::SumOfLanes(df, all));
+            for (; c < k; ++c) {  // fewer weights than a vector left
+                s += x[c];
+                if ((row[c / 8] >> (c % 8)) & 1) p += x[c];
+            }
+            y[t * ldy + r] = 2.0f * p - s;
+        }
+    }
+}
+void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                  float* y, int64_t ldy) {
+    const hn::CappedTag<int16_t, 16> d16;
+    const hn::RepartitionToWide<decltype(d16)> d32;
+    const hn::Rebind<int8_t, decltype(d16)> di8;
+    const auto n = static_cast<int64_t>(hn::Lanes(d16));
+    const auto ones = hn::Set(d16, 1);
+    for (int64_t t = 0; t < nt; ++t) {
+        const uint8_t* at = a + t * as;
+        const auto* q = reinterpret_cast<const int8_t*>(at);
+        for (int64_t r = 0; r < nr; ++r) {
+            const uint8_t* row = w + r * ws;
+            auto s0 = hn::Zero(d32), s1 = hn::Zero(d32);
+            int64_t c = 0;
+            for (; c + n <= k; c += n) {
+                const auto v =
+                    hn::IfThenElseZero(sign_mask(d16, row, c), hn::PromoteTo(d16, hn::LoadU(di8, q + c)));
+                s0 = hn::ReorderWidenMulAccumulate(d32, v, ones, s0, s1);
+            }
+            int32_t pos = hn::GetLane(hn::SumOfLanes(d32, hn::Add(s0, s1)));
+            for (; c < k; ++c)
+                if ((row[c / 8] >> (c % 8)) & 1) pos += q[c];
+            y[t * ldy + r] = i8_finish(2 * pos - i8_row_sum(at, k), at, k);
+        }
+    }
+}
+#else  // HWY_SCALAR: the scalar reference
 void SignMatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
                    int64_t nt, float* y, int64_t ldy) {
     sign_matmul_tile_ref(ActFormat::F32, k, w, ws, nr, a, as, nt, y, ldy);

@@ -19,6 +19,7 @@
 #include "backends/cpu/tile_driver.h"
 #include "lowbit/fp16.h"
 #include "quant/blocks.h"
+#include "quant/unpack.h"
 // clang-format on
 
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
@@ -662,7 +663,133 @@ void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_
     run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
                                                                                   ldy);
 }
-#else  // other targets: the scalar reference
+#elif HWY_TARGET != HWY_SCALAR
+// Every other target (NEON on ARM, SSE4/SSSE3 on older x86, WASM, ...): portable Highway code.
+// Codes and activations are widened to int16 and multiplied into int32 pair sums
+// (ReorderWidenMulAccumulate: SMLAL/SMLAL2 on NEON, PMADDWD on x86), one block sum at a time, so
+// every block's integer equals the reference's. No tiling: one row against one token.
+namespace hn = hwy::HWY_NAMESPACE;
+using D16 = hn::CappedTag<int16_t, 16>;  // ≤ 16 lanes: every code group below is 16 or 32 elements
+
+struct BlockAcc {
+    hn::Vec<hn::RepartitionToWide<D16>> s0, s1;
+    int32_t extra = 0;  // products summed outside the vectors
+    BlockAcc() : s0(hn::Zero(hn::RepartitionToWide<D16>())), s1(hn::Zero(hn::RepartitionToWide<D16>())) {}
+    void add(hn::Vec<D16> codes, const int8_t* act) {
+        const D16 d16;
+        const hn::Rebind<int8_t, D16> di8;
+        s0 = hn::ReorderWidenMulAccumulate(hn::RepartitionToWide<D16>(), codes,
+                                           hn::PromoteTo(d16, hn::LoadU(di8, act)), s0, s1);
+    }
+    int32_t total() const {
+        const hn::RepartitionToWide<D16> d32;
+        return hn::GetLane(hn::SumOfLanes(d32, hn::Add(s0, s1))) + extra;
+    }
+};
+
+// Bytes q[0..n) as int16 lanes, n a multiple of the lane count.
+HWY_INLINE hn::Vec<D16> bytes16(const uint8_t* q) {
+    const D16 d16;
+    const hn::Rebind<uint8_t, D16> du8;
+    const hn::RebindToUnsigned<D16> du16;
+    return hn::BitCast(d16, hn::PromoteTo(du16, hn::LoadU(du8, q)));
+}
+
+// Σ ((q[m] >> shift) & 3) · a[m] for m < n (2-bit codes, TQ2_0 and I2_S).
+HWY_INLINE void add_codes2(BlockAcc& acc, const uint8_t* q, int shift, const int8_t* a, size_t n) {
+    const D16 d16;
+    const auto three = hn::Set(d16, 3);
+    for (size_t m = 0; m < n; m += hn::Lanes(d16))
+        acc.add(hn::And(hn::ShiftRightSame(bytes16(q + m), shift), three), a + m);
+}
+
+// Σ digitₙ(q[m]) · a[m] for m < n (TQ1_0: digit = ((q·3ⁿ mod 256)·3) >> 8, codes 0..2).
+HWY_INLINE void add_trits(BlockAcc& acc, const uint8_t* q, int pow3, const int8_t* a, size_t n) {
+    const D16 d16;
+    const auto mul = hn::Set(d16, static_cast<int16_t>(pow3)), byte = hn::Set(d16, 0xFF),
+               three = hn::Set(d16, 3);
+    for (size_t m = 0; m < n; m += hn::Lanes(d16)) {
+        const auto frac = hn::And(hn::Mul(bytes16(q + m), mul), byte);  // ≤ 255·81 fits 16 bits
+        acc.add(hn::ShiftRight<8>(hn::Mul(frac, three)), a + m);
+    }
+}
+
+HWY_INLINE int32_t q8k_sum(const BlockQ8_K& ab) {
+    int32_t s = 0;
+    for (int16_t v : ab.bsums) s += v;
+    return s;
+}
+
+// Σ over blocks of wd·ad·(Σ c·a − Σ a).
+template <typename Block, typename AddBlock>
+HWY_INLINE float tq_row(int64_t k, const Block* wb, const BlockQ8_K* ab, AddBlock&& add_block) {
+    float y = 0.0f;
+    for (int64_t b = 0; b < k / QK_K; ++b) {
+        BlockAcc acc;
+        add_block(wb[b], ab[b].qs, acc);
+        const int32_t isum = acc.total() - q8k_sum(ab[b]);
+        y += static_cast<float>(isum) * (fp16_to_fp32(wb[b].d) * ab[b].d);
+    }
+    return y;
+}
+
+template <typename Block, typename AddBlock>
+HWY_INLINE void tq_matmul(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                          int64_t nt, float* y, int64_t ldy, AddBlock&& add_block) {
+    for (int64_t t = 0; t < nt; ++t)
+        for (int64_t r = 0; r < nr; ++r)
+            y[t * ldy + r] = tq_row(k, reinterpret_cast<const Block*>(w + r * ws),
+                                    reinterpret_cast<const BlockQ8_K*>(a + t * as), add_block);
+}
+
+void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                 float* y, int64_t ldy) {
+    // Element 128j + 32l + m is bits 2l of byte 32j + m.
+    tq_matmul<BlockTQ2_0>(k, w, ws, nr, a, as, nt, y, ldy,
+                          [](const BlockTQ2_0& b, const int8_t* q, BlockAcc& acc) {
+                              for (int j = 0; j < 2; ++j)
+                                  for (int l = 0; l < 4; ++l)
+                                      add_codes2(acc, b.qs + 32 * j, 2 * l, q + 128 * j + 32 * l, 32);
+                          });
+}
+void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                 float* y, int64_t ldy) {
+    // Elements 32n + m: digit n of qs[m]; 160 + 16n + m: of qs[32 + m]; 240 + 4n + j: of qh[j].
+    tq_matmul<BlockTQ1_0>(k, w, ws, nr, a, as, nt, y, ldy,
+                          [](const BlockTQ1_0& b, const int8_t* q, BlockAcc& acc) {
+                              int pow3 = 1;
+                              for (int n = 0; n < 5; ++n, pow3 *= 3) {
+                                  add_trits(acc, b.qs, pow3, q + 32 * n, 32);
+                                  add_trits(acc, b.qs + 32, pow3, q + 160 + 16 * n, 16);
+                              }
+                              // The last 16 elements (4 bytes x 4 digits) are fewer than a vector: plain
+                              // code.
+                              for (int n = 0; n < 4; ++n)
+                                  for (int j = 0; j < 4; ++j)
+                                      acc.extra += (quant::tq1_trit(b.qh[j], n) + 1) * q[240 + 4 * n + j];
+                          });
+}
+void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                float* y, int64_t ldy) {
+    // Element 32g + p of a 32-byte block is bits 6 − 2g of byte p; the row's integer, then the
+    // reference's own float finish.
+    const int64_t nb = k / quant::QK_I2_S;
+    for (int64_t t = 0; t < nt; ++t) {
+        const int8_t* q = reinterpret_cast<const int8_t*>(a + t * as);
+        for (int64_t r = 0; r < nr; ++r) {
+            int32_t raw = 0;
+            for (int64_t b = 0; b < nb; ++b) {
+                BlockAcc acc;
+                const uint8_t* wb = w + r * ws + b * quant::I2_S_BLOCK_BYTES;
+                for (int g = 0; g < 4; ++g)
+                    add_codes2(acc, wb, 6 - 2 * g, q + b * quant::QK_I2_S + 32 * g, 32);
+                raw += acc.total();
+            }
+            y[t * ldy + r] = i2s_finish(raw, a + t * as, k);
+        }
+    }
+}
+#else  // HWY_SCALAR: the scalar reference
 void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
     matmul_tile_ref(TensorType::TQ2_0, k, w, ws, nr, a, as, nt, y, ldy);
