@@ -90,6 +90,9 @@ struct Block16 {
     static constexpr size_t kLanes = hn::MaxLanes(D16());
     static constexpr size_t kParts = 32 / kLanes;
     hn::Vec<D16> v[kParts];
+    // User-provided so it is compiled for this target: GCC builds an implicit constructor without
+    // the target's options, and on NEON it then cannot inline the vectors' constructors.
+    Block16() {}
 };
 
 template <class D16>
