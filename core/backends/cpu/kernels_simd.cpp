@@ -14,6 +14,11 @@
 #include "quant/blocks.h"
 // clang-format on
 
+#if HWY_TARGET == HWY_AVX3_DL
+#include <immintrin.h>
+#endif
+#include <type_traits>
+
 HWY_BEFORE_NAMESPACE();
 namespace lowbit::cpu {
 namespace HWY_NAMESPACE {
@@ -170,6 +175,116 @@ HWY_INLINE void q8_tile(int64_t k, const uint8_t* w, size_t w_stride, const uint
 
 #endif  // HWY_TARGET != HWY_SCALAR
 
+#if HWY_TARGET == HWY_AVX3_DL
+// ---- Q8_0 / Q4_0 decode with VPDPBUSD (one token) ---------------------------------------------
+// The generic tile widens every block to int16 and pays a scalar F16 conversion, a multiply and a
+// broadcast per 32 weights. Here two blocks share one 512-bit VPDPBUSD and the scales of eight
+// blocks are handled as vectors:
+//   Q8_0: u = w XOR 0x80 = w + 128 (unsigned), so Σ u·a = Σ w·a + 128·Σ a;
+//   Q4_0: u = the nibble (0..15) = w + 8,      so Σ u·a = Σ w·a +   8·Σ a;
+// the offset term is the same for every row and is subtracted as a vector computed once per
+// eight blocks. Lanes 0..7 of a pair's sums belong to its first block, 8..15 to its second; each
+// lane's exact integer is scaled by its block's wd·ad and accumulated in float.
+#define LOWBIT_VNNI_ATTR __attribute__((target("avx512vnni")))
+
+// The 64 weights of blocks b and b+1 as unsigned bytes (w + offset), in the activations' order.
+template <bool kQ4>
+LOWBIT_VNNI_ATTR HWY_INLINE __m512i q_pair_unsigned(const uint8_t* row, int64_t b) {
+    if constexpr (kQ4) {
+        const auto* blk = reinterpret_cast<const BlockQ4_0*>(row) + b;
+        const __m128i q0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[0].qs));
+        const __m128i q1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[1].qs));
+        // [q0 | q0 | q1 | q1]: low nibbles are elements 0..15 of a block, high nibbles 16..31.
+        const __m512i v =
+            _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set_m128i(q0, q0)), _mm256_set_m128i(q1, q1), 1);
+        const __m512i hi = _mm512_srli_epi16(v, 4);
+        return _mm512_and_si512(_mm512_mask_blend_epi64(0xCC, v, hi), _mm512_set1_epi8(0x0F));
+    } else {
+        const auto* blk = reinterpret_cast<const BlockQ8_0*>(row) + b;
+        const __m512i v = _mm512_inserti64x4(
+            _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[0].qs))),
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(blk[1].qs)), 1);
+        return _mm512_xor_si512(v, _mm512_set1_epi8(static_cast<char>(0x80)));
+    }
+}
+
+// F16 scales of blocks b..b+7 (at `stride` bytes from each other) as eight floats.
+HWY_INLINE __m256 eight_scales(const uint8_t* first_d, int stride) {
+    const __m256i offsets =
+        _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride));
+    // 32-bit gathers read the scale and the next two bytes; only the low 16 bits are kept.
+    const __m256i g = _mm256_i32gather_epi32(reinterpret_cast<const int*>(first_d), offsets, 1);
+    return _mm256_cvtph_ps(_mm256_cvtepi32_epi16(g));
+}
+
+template <bool kQ4, int R>
+LOWBIT_VNNI_ATTR void q8_decode_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, float* y) {
+    using WBlock = std::conditional_t<kQ4, BlockQ4_0, BlockQ8_0>;
+    const int64_t nb = k / 32;
+    const auto* ab = reinterpret_cast<const BlockQ8_0*>(a);
+    const __m512i offset = _mm512_set1_epi8(kQ4 ? 8 : static_cast<char>(0x80));
+    // Lane l of a pair's sums belongs to block l / 8 of the pair: which of eight scales it takes.
+    __m512i pick[4];
+    for (int p = 0; p < 4; ++p)
+        pick[p] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi32(2 * p)),
+                                     _mm256_set1_epi32(2 * p + 1), 1);
+    __m512 acc[R];
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+    int64_t b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        __m512i act[4], neg_offset[4];
+        for (int p = 0; p < 4; ++p) {
+            act[p] = _mm512_inserti64x4(
+                _mm512_castsi256_si512(
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ab[b + 2 * p].qs))),
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ab[b + 2 * p + 1].qs)), 1);
+            neg_offset[p] = _mm512_sub_epi32(_mm512_setzero_si512(),
+                                             _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, act[p]));
+        }
+        const __m256 ad = eight_scales(reinterpret_cast<const uint8_t*>(&ab[b].d), sizeof(BlockQ8_0));
+        for (int r = 0; r < R; ++r) {
+            const uint8_t* row = w + r * ws;
+            const __m256 wd = eight_scales(row + b * sizeof(WBlock), sizeof(WBlock));
+            const __m512 scale = _mm512_castps256_ps512(_mm256_mul_ps(wd, ad));
+            for (int p = 0; p < 4; ++p) {
+                const __m512i s =
+                    _mm512_dpbusd_epi32(neg_offset[p], q_pair_unsigned<kQ4>(row, b + 2 * p), act[p]);
+                acc[r] =
+                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_permutexvar_ps(pick[p], scale), acc[r]);
+            }
+        }
+    }
+    for (int r = 0; r < R; ++r) {
+        float tail = 0.0f;  // the last k % 256 weights, block by block
+        const auto* wb = reinterpret_cast<const WBlock*>(w + r * ws);
+        for (int64_t t = b; t < nb; ++t) {
+            int32_t sum = 0;
+            for (int i = 0; i < 32; ++i) {
+                int wv;
+                if constexpr (kQ4)
+                    wv = (i < 16 ? (wb[t].qs[i] & 0x0F) : (wb[t].qs[i - 16] >> 4)) - 8;
+                else
+                    wv = wb[t].qs[i];
+                sum += wv * ab[t].qs[i];
+            }
+            tail += static_cast<float>(sum) * (fp16_to_fp32(wb[t].d) * fp16_to_fp32(ab[t].d));
+        }
+        y[r] = _mm512_reduce_add_ps(acc[r]) + tail;
+    }
+}
+#undef LOWBIT_VNNI_ATTR
+
+template <bool kQ4>
+void q8_decode(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, float* y) {
+    int64_t r = 0;
+    for (; r + 4 <= nr; r += 4) {
+        prefetch_tile_ahead(w + r * ws, ws);
+        q8_decode_tile<kQ4, 4>(k, w + r * ws, ws, a, y + r);
+    }
+    for (; r < nr; ++r) q8_decode_tile<kQ4, 1>(k, w + r * ws, ws, a, y + r);
+}
+#endif  // HWY_AVX3_DL
+
 // ---- tiling ------------------------------------------------------------------------------------
 
 // Rows per multi-token tile: 4 x 4 accumulators fit the 32 registers of AVX-512; 2 x 4 the 16 of AVX2.
@@ -240,6 +355,9 @@ void MatmulQ8_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_
 #if HWY_TARGET == HWY_SCALAR
     matmul_tile_ref(TensorType::Q8_0, k, w, ws, nr, a, as, nt, y, ldy);
 #else
+#if HWY_TARGET == HWY_AVX3_DL
+    if (nt == 1) return q8_decode<false>(k, w, ws, nr, a, y);
+#endif
     run_tiles<TileQ8_0>(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
 }
@@ -248,6 +366,9 @@ void MatmulQ4_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_
 #if HWY_TARGET == HWY_SCALAR
     matmul_tile_ref(TensorType::Q4_0, k, w, ws, nr, a, as, nt, y, ldy);
 #else
+#if HWY_TARGET == HWY_AVX3_DL
+    if (nt == 1) return q8_decode<true>(k, w, ws, nr, a, y);
+#endif
     run_tiles<TileQ4_0>(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
 }
