@@ -217,6 +217,27 @@ HWY_INLINE __m256 eight_scales(const uint8_t* first_d, int stride) {
     return _mm256_cvtph_ps(_mm256_cvtepi32_epi16(g));
 }
 
+// Blocks b..nb-1 of one row against one token (the last k % 256 weights), block by block.
+template <bool kQ4>
+HWY_INLINE float q8_tail(const uint8_t* row, const BlockQ8_0* ab, int64_t b, int64_t nb) {
+    using WBlock = std::conditional_t<kQ4, BlockQ4_0, BlockQ8_0>;
+    const auto* wb = reinterpret_cast<const WBlock*>(row);
+    float tail = 0.0f;
+    for (int64_t t = b; t < nb; ++t) {
+        int32_t sum = 0;
+        for (int i = 0; i < 32; ++i) {
+            int wv;
+            if constexpr (kQ4)
+                wv = (i < 16 ? (wb[t].qs[i] & 0x0F) : (wb[t].qs[i - 16] >> 4)) - 8;
+            else
+                wv = wb[t].qs[i];
+            sum += wv * ab[t].qs[i];
+        }
+        tail += static_cast<float>(sum) * (fp16_to_fp32(wb[t].d) * fp16_to_fp32(ab[t].d));
+    }
+    return tail;
+}
+
 template <bool kQ4, int R>
 LOWBIT_VNNI_ATTR void q8_decode_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, float* y) {
     using WBlock = std::conditional_t<kQ4, BlockQ4_0, BlockQ8_0>;
@@ -254,22 +275,59 @@ LOWBIT_VNNI_ATTR void q8_decode_tile(int64_t k, const uint8_t* w, size_t ws, con
             }
         }
     }
-    for (int r = 0; r < R; ++r) {
-        float tail = 0.0f;  // the last k % 256 weights, block by block
-        const auto* wb = reinterpret_cast<const WBlock*>(w + r * ws);
-        for (int64_t t = b; t < nb; ++t) {
-            int32_t sum = 0;
-            for (int i = 0; i < 32; ++i) {
-                int wv;
-                if constexpr (kQ4)
-                    wv = (i < 16 ? (wb[t].qs[i] & 0x0F) : (wb[t].qs[i - 16] >> 4)) - 8;
-                else
-                    wv = wb[t].qs[i];
-                sum += wv * ab[t].qs[i];
+    for (int r = 0; r < R; ++r) y[r] = _mm512_reduce_add_ps(acc[r]) + q8_tail<kQ4>(w + r * ws, ab, b, nb);
+}
+
+// Several tokens: the weight pairs are formed once per row for all T tokens; the tokens' activation
+// pairs and offset sums are formed once per eight blocks for all rows.
+template <bool kQ4, int R, int T>
+LOWBIT_VNNI_ATTR void q8_multi_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as,
+                                    float* y, int64_t ldy) {
+    using WBlock = std::conditional_t<kQ4, BlockQ4_0, BlockQ8_0>;
+    const int64_t nb = k / 32;
+    const __m512i offset = _mm512_set1_epi8(kQ4 ? 8 : static_cast<char>(0x80));
+    __m512i pick[4];
+    for (int p = 0; p < 4; ++p)
+        pick[p] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi32(2 * p)),
+                                     _mm256_set1_epi32(2 * p + 1), 1);
+    __m512 acc[R][T];
+    for (int r = 0; r < R; ++r)
+        for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
+    __m512i act[T][4], neg_offset[T][4];
+    int64_t b = 0;
+    for (; b + 8 <= nb; b += 8) {
+        __m256 ad[T];
+        for (int t = 0; t < T; ++t) {
+            const auto* ab = reinterpret_cast<const BlockQ8_0*>(a + t * as);
+            for (int p = 0; p < 4; ++p) {
+                act[t][p] = _mm512_inserti64x4(
+                    _mm512_castsi256_si512(
+                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ab[b + 2 * p].qs))),
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ab[b + 2 * p + 1].qs)), 1);
+                neg_offset[t][p] = _mm512_sub_epi32(
+                    _mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, act[t][p]));
             }
-            tail += static_cast<float>(sum) * (fp16_to_fp32(wb[t].d) * fp16_to_fp32(ab[t].d));
+            ad[t] = eight_scales(reinterpret_cast<const uint8_t*>(&ab[b].d), sizeof(BlockQ8_0));
         }
-        y[r] = _mm512_reduce_add_ps(acc[r]) + tail;
+        for (int r = 0; r < R; ++r) {
+            const uint8_t* row = w + r * ws;
+            const __m256 wd = eight_scales(row + b * sizeof(WBlock), sizeof(WBlock));
+            __m512 scale[T];
+            for (int t = 0; t < T; ++t) scale[t] = _mm512_castps256_ps512(_mm256_mul_ps(wd, ad[t]));
+            for (int p = 0; p < 4; ++p) {
+                const __m512i u = q_pair_unsigned<kQ4>(row, b + 2 * p);
+                for (int t = 0; t < T; ++t) {
+                    const __m512i s = _mm512_dpbusd_epi32(neg_offset[t][p], u, act[t][p]);
+                    acc[r][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s),
+                                                _mm512_permutexvar_ps(pick[p], scale[t]), acc[r][t]);
+                }
+            }
+        }
+    }
+    for (int t = 0; t < T; ++t) {
+        const auto* ab = reinterpret_cast<const BlockQ8_0*>(a + t * as);
+        for (int r = 0; r < R; ++r)
+            y[t * ldy + r] = _mm512_reduce_add_ps(acc[r][t]) + q8_tail<kQ4>(w + r * ws, ab, b, nb);
     }
 }
 #undef LOWBIT_VNNI_ATTR
@@ -282,6 +340,20 @@ void q8_decode(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t
         q8_decode_tile<kQ4, 4>(k, w + r * ws, ws, a, y + r);
     }
     for (; r < nr; ++r) q8_decode_tile<kQ4, 1>(k, w + r * ws, ws, a, y + r);
+}
+
+// Any number of tokens: 4 rows x 4 tokens at a time, the tokens left over one by one.
+template <bool kQ4>
+void q8_vnni_matmul(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                    int64_t nt, float* y, int64_t ldy) {
+    int64_t t = 0;
+    for (; nt > 1 && t + 4 <= nt; t += 4) {
+        int64_t r = 0;
+        for (; r + 4 <= nr; r += 4)
+            q8_multi_tile<kQ4, 4, 4>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+        for (; r < nr; ++r) q8_multi_tile<kQ4, 1, 4>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
+    }
+    for (; t < nt; ++t) q8_decode<kQ4>(k, w, ws, nr, a + t * as, y + t * ldy);
 }
 #endif  // HWY_AVX3_DL
 
@@ -356,7 +428,7 @@ void MatmulQ8_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_
     matmul_tile_ref(TensorType::Q8_0, k, w, ws, nr, a, as, nt, y, ldy);
 #else
 #if HWY_TARGET == HWY_AVX3_DL
-    if (nt == 1) return q8_decode<false>(k, w, ws, nr, a, y);
+    return q8_vnni_matmul<false>(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
     run_tiles<TileQ8_0>(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
@@ -367,7 +439,7 @@ void MatmulQ4_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_
     matmul_tile_ref(TensorType::Q4_0, k, w, ws, nr, a, as, nt, y, ldy);
 #else
 #if HWY_TARGET == HWY_AVX3_DL
-    if (nt == 1) return q8_decode<true>(k, w, ws, nr, a, y);
+    return q8_vnni_matmul<true>(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
     run_tiles<TileQ4_0>(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
