@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Compiles the engine core (everything but the Vulkan backend) for 64-bit ARM with Debian's cross
-# compiler, without linking: the check that the NEON paths of the kernels build (a GCC quirk once
-# broke them there while every x86 build was fine). Needs g++-aarch64-linux-gnu (apt) and a
-# configured x86 build for the generated headers (scripts/build.sh dev, or $1 = its folder).
+# compiler: the check that the NEON paths of the kernels build (a GCC quirk once broke them there
+# while every x86 build was fine). With qemu-user and libhwy-dev:arm64 installed
+# (dpkg --add-architecture arm64; apt install qemu-user libhwy-dev:arm64) it also links
+# tests/cross/kernels_match_reference.cpp and runs it under qemu: every NEON kernel against the
+# scalar reference. Needs g++-aarch64-linux-gnu (apt) and a configured x86 build for the generated
+# headers (scripts/build.sh dev, or $1 = its folder).
 #
 # Usage: scripts/check-arm-build.sh [BUILD_DIR]
 set -euo pipefail
@@ -25,5 +28,15 @@ while IFS= read -r src; do
     failed=1
   fi
 done < <(find "$repo/core" -name '*.cpp' -not -path '*/vulkan/*' | sort)
-[ $failed = 0 ] && echo "check-arm-build: core builds for aarch64 ($(ls "$out" | wc -l) files)"
-exit $failed
+[ $failed = 0 ] || exit 1
+echo "check-arm-build: core builds for aarch64 ($(ls "$out" | wc -l) files)"
+
+hwy_arm=/usr/lib/aarch64-linux-gnu/libhwy.so
+if ! command -v qemu-aarch64 > /dev/null || [ ! -e "$hwy_arm" ]; then
+  echo "check-arm-build: not running the NEON kernels (needs qemu-user and libhwy-dev:arm64)"
+  exit 0
+fi
+aarch64-linux-gnu-ar rcs "$out/libcore.a" "$out"/*.o
+"$cxx" -std=c++20 -O2 -I"$repo/core" -I"$repo/core/include" -I"$build/core" \
+  "$repo/tests/cross/kernels_match_reference.cpp" "$out/libcore.a" -lhwy -lpthread -o "$out/kernels_match_reference"
+qemu-aarch64 -L /usr/aarch64-linux-gnu "$out/kernels_match_reference"
