@@ -12,6 +12,21 @@
 #include "lowbit/quant.h"
 using namespace lowbit;
 using namespace lowbit::cpu;
+
+namespace {
+// nt activation rows of k random normal floats, converted to format af.
+std::vector<uint8_t> random_activations(ActFormat af, int k, int nt, std::mt19937& rng) {
+    const size_t ab = activation_row_bytes(af, k);
+    std::vector<uint8_t> act(ab * nt);
+    std::vector<float> x(k);
+    std::normal_distribution<float> nd(0, 1);
+    for (int i = 0; i < nt; ++i) {
+        for (auto& v : x) v = nd(rng);
+        convert_activation_row(af, x.data(), act.data() + i * ab, k);
+    }
+    return act;
+}
+}  // namespace
 int main() {
     std::printf("target: %s\n", simd_target_name());
     std::mt19937 rng(7);
@@ -37,12 +52,7 @@ int main() {
                 }
                 const ActFormat af = activation_format(t);
                 const size_t ab = activation_row_bytes(af, k);
-                std::vector<uint8_t> act(ab * nt);
-                std::vector<float> x(k);
-                for (int i = 0; i < nt; ++i) {
-                    for (auto& v : x) v = nd(rng);
-                    convert_activation_row(af, x.data(), act.data() + i * ab, k);
-                }
+                const std::vector<uint8_t> act = random_activations(af, k, nt, rng);
                 std::vector<float> y(rows * nt), yr(rows * nt);
                 matmul_tile(t, k, w.data(), rb, rows, act.data(), ab, nt, y.data(), rows);
                 matmul_tile_ref(t, k, w.data(), rb, rows, act.data(), ab, nt, yr.data(), rows);
@@ -64,13 +74,7 @@ int main() {
             std::vector<uint8_t> bits(rb * rows);
             for (auto& b : bits) b = static_cast<uint8_t>(rng());
             const size_t ab = activation_row_bytes(af, k);
-            std::vector<uint8_t> act(ab * nt);
-            std::vector<float> x(k);
-            std::normal_distribution<float> nd(0, 1);
-            for (int i = 0; i < nt; ++i) {
-                for (auto& v : x) v = nd(rng);
-                convert_activation_row(af, x.data(), act.data() + i * ab, k);
-            }
+            const std::vector<uint8_t> act = random_activations(af, k, nt, rng);
             std::vector<float> y(rows * nt), yr(rows * nt);
             sign_matmul_tile(af, k, bits.data(), rb, rows, act.data(), ab, nt, y.data(), rows);
             sign_matmul_tile_ref(af, k, bits.data(), rb, rows, act.data(), ab, nt, yr.data(), rows);

@@ -9,8 +9,10 @@
 // clang-format off
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/prefetch.h"
+#include "backends/cpu/tile_driver.h"
 #include "backends/cpu/kernels_ternary.h"
 #include "lowbit/fp16.h"
+#include "lowbit/quant.h"
 #include "quant/blocks.h"
 // clang-format on
 
@@ -217,29 +219,19 @@ HWY_INLINE __m256 eight_scales(const uint8_t* first_d, int stride) {
     return _mm256_cvtph_ps(_mm256_cvtepi32_epi16(g));
 }
 
-// Blocks b..nb-1 of one row against one token (the last k % 256 weights), block by block.
+// Blocks b..nb-1 of one row against one token (the last k % 256 weights): the reference's dot.
 template <bool kQ4>
 HWY_INLINE float q8_tail(const uint8_t* row, const BlockQ8_0* ab, int64_t b, int64_t nb) {
     using WBlock = std::conditional_t<kQ4, BlockQ4_0, BlockQ8_0>;
-    const auto* wb = reinterpret_cast<const WBlock*>(row);
-    float tail = 0.0f;
-    for (int64_t t = b; t < nb; ++t) {
-        int32_t sum = 0;
-        for (int i = 0; i < 32; ++i) {
-            int wv;
-            if constexpr (kQ4)
-                wv = (i < 16 ? (wb[t].qs[i] & 0x0F) : (wb[t].qs[i - 16] >> 4)) - 8;
-            else
-                wv = wb[t].qs[i];
-            sum += wv * ab[t].qs[i];
-        }
-        tail += static_cast<float>(sum) * (fp16_to_fp32(wb[t].d) * fp16_to_fp32(ab[t].d));
-    }
-    return tail;
+    if (b == nb) return 0.0f;
+    return quant::vec_dot_ref(kQ4 ? TensorType::Q4_0 : TensorType::Q8_0,
+                              reinterpret_cast<const WBlock*>(row) + b, ab + b, (nb - b) * 32);
 }
 
-template <bool kQ4, int R>
-LOWBIT_VNNI_ATTR void q8_decode_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, float* y) {
+template <bool kQ4, int R, int T>  // T = 1: the shape run_row_tiles asks for one token
+LOWBIT_VNNI_ATTR void q8_decode_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t,
+                                     float* y, int64_t) {
+    static_assert(T == 1);
     using WBlock = std::conditional_t<kQ4, BlockQ4_0, BlockQ8_0>;
     const int64_t nb = k / 32;
     const auto* ab = reinterpret_cast<const BlockQ8_0*>(a);
@@ -332,28 +324,13 @@ LOWBIT_VNNI_ATTR void q8_multi_tile(int64_t k, const uint8_t* w, size_t ws, cons
 }
 #undef LOWBIT_VNNI_ATTR
 
-template <bool kQ4>
-void q8_decode(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, float* y) {
-    int64_t r = 0;
-    for (; r + 4 <= nr; r += 4) {
-        prefetch_tile_ahead(w + r * ws, ws);
-        q8_decode_tile<kQ4, 4>(k, w + r * ws, ws, a, y + r);
-    }
-    for (; r < nr; ++r) q8_decode_tile<kQ4, 1>(k, w + r * ws, ws, a, y + r);
-}
-
-// Any number of tokens: 4 rows x 4 tokens at a time, the tokens left over one by one.
+// One token: 4 rows at a time; several: 4 rows x 4 tokens (the tile stages the activations once
+// per eight blocks for all its rows: Q4_0's 64-token tile runs ~20% faster with 4 rows than 2).
 template <bool kQ4>
 void q8_vnni_matmul(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
                     int64_t nt, float* y, int64_t ldy) {
-    int64_t t = 0;
-    for (; nt > 1 && t + 4 <= nt; t += 4) {
-        int64_t r = 0;
-        for (; r + 4 <= nr; r += 4)
-            q8_multi_tile<kQ4, 4, 4>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-        for (; r < nr; ++r) q8_multi_tile<kQ4, 1, 4>(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy);
-    }
-    for (; t < nt; ++t) q8_decode<kQ4>(k, w, ws, nr, a + t * as, y + t * ldy);
+    run_row_tiles<q8_decode_tile<kQ4, 4, 1>, q8_decode_tile<kQ4, 1, 1>, q8_multi_tile<kQ4, 4, 4>,
+                  q8_multi_tile<kQ4, 1, 4>, 4>(k, w, ws, nr, a, as, nt, y, ldy);
 }
 #endif  // HWY_AVX3_DL
 
