@@ -4,15 +4,17 @@
 // so a row costs one masked add per vector of activations (AVX-512: the 16 or 64 sign bits are
 // the mask register itself) plus one shared sum of the activations per token.
 //   F32 (W1A16): masked float adds (AVX-512) or a multiply by ±1 rows from a 256-entry table (AVX2).
-//   I8_Row (int8 mode): sign bits expanded to 0/1 bytes, VPDPBUSD (AVX-512 VNNI) or VPMADDUBSW;
+//   I8_Row (int8 mode): sign bits expanded to 0/1 bytes, VPDPBUSD (AVX-512 VNNI, AVX-VNNI) or
+//   VPMADDUBSW;
 //   the integer sum is exact and the float finish is the reference's, so results are bit for bit.
-// Other targets use the scalar reference.
+// Other targets (NEON, SSE4, SSSE3) run portable Highway code; HWY_SCALAR the scalar reference.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "backends/cpu/kernels_onebit_simd.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 // clang-format off
 #include "backends/cpu/act_quant.h"
+#include "backends/cpu/cpu_extensions.h"
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/tile_driver.h"
 #include "backends/cpu/sign_table.h"
@@ -178,39 +180,21 @@ HWY_INLINE __m256i expand_bits(uint32_t bits) {
     return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, sel), sel), _mm256_set1_epi8(1));
 }
 
-template <int R, int T>
-void sign_i8_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y,
-                  int64_t ldy) {
-    const __m256i ones16 = _mm256_set1_epi16(1);
-    __m256i acc[R][T];
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_si256();
-    int64_t c = 0;
-    for (; c + 32 <= k; c += 32) {
-        for (int r = 0; r < R; ++r) {
-            uint32_t bits;
-            std::memcpy(&bits, w + r * ws + c / 8, 4);
-            const __m256i u = expand_bits(bits);
-            for (int t = 0; t < T; ++t) {
-                const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + t * as + c));
-                acc[r][t] =
-                    _mm256_add_epi32(acc[r][t], _mm256_madd_epi16(_mm256_maddubs_epi16(u, q), ones16));
-            }
-        }
-    }
-    int32_t tail[R][T] = {};
-    for (; c < k; ++c) {  // fewer than 32 weights left
-        for (int r = 0; r < R; ++r)
-            for (int t = 0; t < T; ++t)
-                if ((w[r * ws + c / 8] >> (c % 8)) & 1) tail[r][t] += static_cast<int8_t>(a[t * as + c]);
-    }
-    for (int t = 0; t < T; ++t) {
-        const uint8_t* at = a + t * as;
-        const int32_t sum = i8_row_sum(at, k);
-        for (int r = 0; r < R; ++r)
-            y[t * ldy + r] = i8_finish(2 * (hsum_epi32(acc[r][t]) + tail[r][t]) - sum, at, k);
-    }
-}
+// The int8 tile, once per instruction-set variant (see kernels_onebit_avx2-inl.h).
+namespace avx2 {
+#define LOWBIT_AVX2_VNNI 0
+#include "backends/cpu/kernels_onebit_avx2-inl.h"
+#undef LOWBIT_AVX2_VNNI
+}  // namespace avx2
+
+#pragma GCC push_options
+#pragma GCC target("avxvnni")
+namespace avx2_vnni {
+#define LOWBIT_AVX2_VNNI 1
+#include "backends/cpu/kernels_onebit_avx2-inl.h"
+#undef LOWBIT_AVX2_VNNI
+}  // namespace avx2_vnni
+#pragma GCC pop_options
 
 #endif  // x86 targets
 
@@ -224,6 +208,15 @@ void SignMatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uin
 }
 void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                   float* y, int64_t ldy) {
+#if HWY_TARGET == HWY_AVX2
+    if (cpu_extensions().avx_vnni) {
+        using namespace avx2_vnni;
+        run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
+            k, w, ws, nr, a, as, nt, y, ldy);
+        return;
+    }
+    using namespace avx2;
+#endif
     run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
         k, w, ws, nr, a, as, nt, y, ldy);
 }

@@ -2,18 +2,19 @@
 // target by Highway and picked at run time. Ternary codes are c = w + 1 ∈ {0, 1, 2}, so a dot
 // product is
 //     Σ (c - 1)·a = Σ c·a - Σ a,
-// where Σ c·a is an unsigned-by-signed byte dot product (VPDPBUSD with AVX-512 VNNI, or
-// VPMADDUBSW + VPMADDWD on AVX-512BW / AVX2) and Σ a comes with the activations (Q8_K's group
-// sums, the I8 row's sum). Integer sums equal the scalar reference exactly: per block for the TQ
-// types (only the float combination of blocks is ordered differently), per row for I2_S (whose
-// float finish is then the reference's own, so its results are bit for bit the reference's).
-// Targets without a fast path here (SSE4, SSSE3, non-x86) use the scalar reference.
+// where Σ c·a is an unsigned-by-signed byte dot product (VPDPBUSD with AVX-512 VNNI or, on
+// AVX2-only CPUs, AVX-VNNI; VPMADDUBSW + VPMADDWD on AVX-512BW / plain AVX2) and Σ a comes with
+// the activations (Q8_K's group sums, the I8 row's sum). Integer sums equal the scalar reference exactly: per
+// block for the TQ types (only the float combination of blocks is ordered differently), per row for I2_S
+// (whose float finish is then the reference's own, so its results are bit for bit the reference's). Other
+// targets (NEON, SSE4, SSSE3) run portable Highway code; HWY_SCALAR the scalar reference.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "backends/cpu/kernels_ternary_simd.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 // clang-format off
 #include "backends/cpu/act_quant.h"
+#include "backends/cpu/cpu_extensions.h"
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/kernels_ternary.h"
 #include "backends/cpu/tile_driver.h"
@@ -103,11 +104,7 @@ LOWBIT_GFNI_ATTR HWY_INLINE void tq2_codes_gfni(__m512i q, TQ2Codes& out) {
     for (int l = 0; l < 4; ++l) out.c[l] = pick_2bits_gfni(q, 2 * l);
 }
 // Every CPU Highway runs as AVX3_DL so far (Ice Lake on, Zen 4 on) has GFNI, but Highway does not
-// require it, so ask the CPU (once; the answer never changes).
-HWY_INLINE bool cpu_has_gfni() {
-    static const bool has = __builtin_cpu_supports("gfni");
-    return has;
-}
+// require it, so the entry points ask cpu_extensions().
 #else
 #define LOWBIT_GFNI_ATTR
 #endif
@@ -497,48 +494,7 @@ HWY_INLINE __m256i act_sum16(const BlockQ8_K& ab) {
     return s;
 }
 
-// ---- TQ2_0: half j (32 bytes) holds elements 128j + 32l + m at bits 2l of byte m. ----
-template <int R, int T>
-void tq2_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, int64_t ldy) {
-    const int64_t nb = k / QK_K;
-    const __m256i mask = _mm256_set1_epi8(3);
-    __m256 acc[R][T];
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
-        __m256i asum16[T];
-        for (int t = 0; t < T; ++t) asum16[t] = act_sum16(reinterpret_cast<const BlockQ8_K*>(a + t * as)[b]);
-        for (int r = 0; r < R; ++r) {
-            const BlockTQ2_0& wb = reinterpret_cast<const BlockTQ2_0*>(w + r * ws)[b];
-            __m256i c[2][4];
-            for (int h = 0; h < 2; ++h) {
-                const __m256i v = load256(wb.qs + 32 * h);
-                c[h][0] = _mm256_and_si256(v, mask);
-                c[h][1] = _mm256_and_si256(_mm256_srli_epi16(v, 2), mask);
-                c[h][2] = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
-                c[h][3] = _mm256_and_si256(_mm256_srli_epi16(v, 6), mask);
-            }
-            const float wd = _cvtsh_ss(wb.d);
-            for (int t = 0; t < T; ++t) {
-                const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a + t * as)[b];
-                __m256i s16 = _mm256_setzero_si256();
-                for (int h = 0; h < 2; ++h)
-                    for (int l = 0; l < 4; ++l)
-                        s16 = _mm256_add_epi16(
-                            s16, _mm256_maddubs_epi16(c[h][l], load256(ab.qs + 128 * h + 32 * l)));
-                s16 = _mm256_sub_epi16(s16, asum16[t]);
-                acc[r][t] =
-                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(widen_sum(s16)), _mm256_set1_ps(wd * ab.d), acc[r][t]);
-            }
-        }
-    }
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) y[t * ldy + r] = hsum_ps(acc[r][t]);
-}
-
-// ---- TQ1_0: base-3 digits by wrapping byte multiplies by 3 and unsigned compares. ----
-// Code vectors line up with the activations: x·3ⁿ (n = 0..4) with elements 32n..32n+31, then
-// [z·1 | z·3], [z·9 | z·27], [z·81 | h·1 h·3 h·9 h·27] with 160..255.
+// TQ1_0 digits: wrapping byte multiplies by 3 and unsigned compares.
 HWY_INLINE __m256i times3(__m256i v) {
     return _mm256_add_epi8(_mm256_add_epi8(v, v), v);
 }
@@ -551,86 +507,31 @@ HWY_INLINE __m256i digits(__m256i q) {
     return _mm256_sub_epi8(_mm256_setzero_si256(), _mm256_add_epi8(ge86, ge171));
 }
 
-template <int R, int T>
-void tq1_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, int64_t ldy) {
-    const int64_t nb = k / QK_K;
-    __m256 acc[R][T];
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
-        __m256i asum16[T];
-        for (int t = 0; t < T; ++t) asum16[t] = act_sum16(reinterpret_cast<const BlockQ8_K*>(a + t * as)[b]);
-        for (int r = 0; r < R; ++r) {
-            const BlockTQ1_0& wb = reinterpret_cast<const BlockTQ1_0*>(w + r * ws)[b];
-            __m256i c[8];
-            __m256i x = load256(wb.qs);
-            for (int n = 0; n < 5; ++n, x = times3(x)) c[n] = digits(x);
-            const __m128i z1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb.qs + 32));
-            const __m128i z3 = times3_128(z1), z9 = times3_128(z3), z27 = times3_128(z9),
-                          z81 = times3_128(z27);
-            int32_t hword;
-            std::memcpy(&hword, wb.qh, 4);
-            const __m128i h1 = _mm_set1_epi32(hword);
-            const __m128i h3 = times3_128(h1), h9 = times3_128(h3), h27 = times3_128(h9);
-            const __m128i h =
-                _mm_blend_epi32(_mm_blend_epi32(h1, h3, 0x2), _mm_blend_epi32(h9, h27, 0x8), 0xC);
-            c[5] = digits(_mm256_set_m128i(z3, z1));
-            c[6] = digits(_mm256_set_m128i(z27, z9));
-            c[7] = digits(_mm256_set_m128i(h, z81));
-            const float wd = _cvtsh_ss(wb.d);
-            for (int t = 0; t < T; ++t) {
-                const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a + t * as)[b];
-                __m256i s16 = _mm256_setzero_si256();
-                for (int i = 0; i < 8; ++i)
-                    s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(c[i], load256(ab.qs + 32 * i)));
-                s16 = _mm256_sub_epi16(s16, asum16[t]);
-                acc[r][t] =
-                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(widen_sum(s16)), _mm256_set1_ps(wd * ab.d), acc[r][t]);
-            }
-        }
-    }
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) y[t * ldy + r] = hsum_ps(acc[r][t]);
-}
+// The tiles, once per instruction-set variant (see kernels_ternary_avx2-inl.h).
+namespace avx2 {
+#define LOWBIT_AVX2_VNNI 0
+#include "backends/cpu/kernels_ternary_avx2-inl.h"
+#undef LOWBIT_AVX2_VNNI
+}  // namespace avx2
 
-// ---- I2_S: one 32-byte block is 128 codes, group g (bits 6-2g) against activations 32g.. ----
-template <int R, int T>
-void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t as, float* y, int64_t ldy) {
-    const int64_t nb = k / quant::QK_I2_S;
-    const __m256i mask = _mm256_set1_epi8(3);
-    __m256i acc[R][T];
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_si256();
-    for (int64_t b = 0; b < nb; ++b) {
-        for (int r = 0; r < R; ++r) {
-            const __m256i v = load256(w + r * ws + b * quant::I2_S_BLOCK_BYTES);
-            const __m256i c0 = _mm256_and_si256(_mm256_srli_epi16(v, 6), mask);
-            const __m256i c1 = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
-            const __m256i c2 = _mm256_and_si256(_mm256_srli_epi16(v, 2), mask);
-            const __m256i c3 = _mm256_and_si256(v, mask);
-            for (int t = 0; t < T; ++t) {
-                const uint8_t* q = a + t * as + b * quant::QK_I2_S;
-                __m256i s16 = _mm256_maddubs_epi16(c0, load256(q));
-                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(c1, load256(q + 32)));
-                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(c2, load256(q + 64)));
-                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(c3, load256(q + 96)));
-                acc[r][t] = _mm256_add_epi32(acc[r][t], widen_sum(s16));
-            }
-        }
-    }
-    for (int r = 0; r < R; ++r)
-        for (int t = 0; t < T; ++t) y[t * ldy + r] = i2s_finish(hsum_epi32(acc[r][t]), a + t * as, k);
-}
+#pragma GCC push_options
+#pragma GCC target("avxvnni")
+namespace avx2_vnni {
+#define LOWBIT_AVX2_VNNI 1
+#include "backends/cpu/kernels_ternary_avx2-inl.h"
+#undef LOWBIT_AVX2_VNNI
+}  // namespace avx2_vnni
+#pragma GCC pop_options
 
 #endif  // x86 targets
 
 }  // namespace
 
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_AVX3_DL
-    if (cpu_has_gfni()) {
+    if (cpu_extensions().gfni) {
         run_row_tiles<tq2_tile<4, 1, true>, tq2_tile<1, 1, true>, tq2_tile<2, 4, true>, tq2_tile<1, 4, true>>(
             k, w, ws, nr, a, as, nt, y, ldy);
         return;
@@ -646,20 +547,59 @@ void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
     // four tokens, which costs less than the decode tile's ten dot products per token.
     run_row_tiles<tq1_tile_decode<4>, tq1_tile_decode<1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as,
                                                                                           nt, y, ldy);
-    return;
-#endif
+#else
     run_row_tiles<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
                                                                                   ldy);
+#endif
 }
 void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                 float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_AVX3_DL
-    if (cpu_has_gfni()) {
+    if (cpu_extensions().gfni) {
         run_row_tiles<i2s_tile_gfni<4, 1>, i2s_tile_gfni<1, 1>, i2s_tile_gfni<2, 4>, i2s_tile_gfni<1, 4>>(
             k, w, ws, nr, a, as, nt, y, ldy);
         return;
     }
 #endif
+    run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
+}
+#elif HWY_TARGET == HWY_AVX2
+void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                 float* y, int64_t ldy) {
+    if (cpu_extensions().avx_vnni) {
+        using namespace avx2_vnni;
+        run_row_tiles<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt,
+                                                                                      y, ldy);
+        return;
+    }
+    using namespace avx2;
+    run_row_tiles<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
+}
+void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                 float* y, int64_t ldy) {
+    if (cpu_extensions().avx_vnni) {
+        // The digit-free tile for one token. Several tokens: the plain AVX2 tile, whose digits
+        // serve four tokens — with VPDPBUSD its eight-deep accumulation chains measured ~8%
+        // slower (48 vs 52 GMAC/s, 64 tokens), as the digit work, not the dot products, bounds it.
+        run_row_tiles<avx2_vnni::tq1_tile_decode<4>, avx2_vnni::tq1_tile_decode<1>, avx2::tq1_tile<2, 4>,
+                      avx2::tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y, ldy);
+        return;
+    }
+    using namespace avx2;
+    run_row_tiles<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
+}
+void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
+                float* y, int64_t ldy) {
+    if (cpu_extensions().avx_vnni) {
+        using namespace avx2_vnni;
+        run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt,
+                                                                                      y, ldy);
+        return;
+    }
+    using namespace avx2;
     run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
                                                                                   ldy);
 }

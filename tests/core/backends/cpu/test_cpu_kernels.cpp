@@ -5,6 +5,7 @@
 #include <random>
 #include <vector>
 
+#include "backends/cpu/cpu_extensions.h"
 #include "backends/cpu/kernels.h"
 #include "core/quant/random_blocks.h"
 #include "hwy/targets.h"
@@ -80,7 +81,8 @@ std::vector<uint8_t> random_weights(TensorType type, int64_t k, int64_t rows, st
                 std::memcpy(row, blocks.data(), rb);
                 break;
             }
-            default: qFatal("type not covered");
+            default:
+                qFatal("type not covered");
         }
     }
     return w;
@@ -105,7 +107,10 @@ void for_each_target(Fn&& fn) {
 QString exact_diff(const std::vector<float>& y, const std::vector<float>& ref) {
     for (size_t i = 0; i < y.size(); ++i)
         if (std::memcmp(&y[i], &ref[i], sizeof(float)) != 0)
-            return QString("element %1: simd %2 vs ref %3").arg(i).arg(y[i], 0, 'g', 9).arg(ref[i], 0, 'g', 9);
+            return QString("element %1: simd %2 vs ref %3")
+                .arg(i)
+                .arg(y[i], 0, 'g', 9)
+                .arg(ref[i], 0, 'g', 9);
     return {};
 }
 
@@ -142,7 +147,7 @@ void unit_scales(TensorType t, uint8_t* row, int64_t k) {
 
 class TestCpuKernels : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase() {
         qInfo("SIMD target: %s", simd_target_name());
         // Forcing a target really switches the dispatched code (the per-target loops rely on it).
@@ -154,6 +159,22 @@ private slots:
         }
         hwy::SetSupportedTargetsForTest(0);
         qInfo("targets tested: %s", qPrintable(seen.join(", ")));
+        const CpuExtensions& ext = cpu_extensions();
+        qInfo("extensions in use: gfni %d, avxvnni %d, dotprod %d (LOWBIT_CPU_DISABLE=%s)", ext.gfni,
+              ext.avx_vnni, ext.neon_dotprod, qgetenv("LOWBIT_CPU_DISABLE").constData());
+    }
+
+    // The switch that lets ctest run the fallback tiles (test_cpu_kernels_baseline).
+    void disablingExtensionsByName() {
+        const CpuExtensions all{true, true, true};
+        const CpuExtensions none = without_disabled(all, "all");
+        QVERIFY(!none.gfni && !none.avx_vnni && !none.neon_dotprod);
+        const CpuExtensions two = without_disabled(all, "gfni,avxvnni");
+        QVERIFY(!two.gfni && !two.avx_vnni && two.neon_dotprod);
+        const CpuExtensions partial = without_disabled(all, "avx,dot,vnni");  // whole names only
+        QVERIFY(partial.gfni && partial.avx_vnni && partial.neon_dotprod);
+        QVERIFY(without_disabled(all, "").gfni);
+        QCOMPARE(without_disabled(all, "dotprod").neon_dotprod, false);
     }
 
     void matmulMatchesReference_data() {
@@ -216,11 +237,15 @@ private slots:
             matmul_tile(wt, k, w.data(), rb, rows, act.data(), ab, tokens, y.data(), rows);
             for (size_t i = 0; i < y.size(); ++i) {
                 // SIMD reorders sums; integer block sums are exact, so only float rounding differs.
-                const float tol = 1e-5f * std::max(1.0f, std::fabs(y_ref[i])) * std::sqrt(static_cast<float>(k));
+                const float tol =
+                    1e-5f * std::max(1.0f, std::fabs(y_ref[i])) * std::sqrt(static_cast<float>(k));
                 if (std::fabs(y[i] - y_ref[i]) > tol) {
                     hwy::SetSupportedTargetsForTest(0);
                     QFAIL(qPrintable(QString("%1, element %2: simd %3 vs ref %4")
-                                         .arg(hwy::TargetName(target)).arg(i).arg(y[i]).arg(y_ref[i])));
+                                         .arg(hwy::TargetName(target))
+                                         .arg(i)
+                                         .arg(y[i])
+                                         .arg(y_ref[i])));
                 }
             }
         }
@@ -275,7 +300,8 @@ private slots:
         QTest::addColumn<int>("tokens");
         for (TensorType t : {TensorType::TQ1_0, TensorType::TQ2_0, TensorType::Q2_K, TensorType::Q3_K,
                              TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K})
-            for (int nt : {1, 4, 5}) QTest::addRow("%s t%d", type_name(t).data(), nt) << static_cast<int>(t) << nt;
+            for (int nt : {1, 4, 5})
+                QTest::addRow("%s t%d", type_name(t).data(), nt) << static_cast<int>(t) << nt;
     }
     void integerPartsExact() {
         QFETCH(int, type);
@@ -291,7 +317,8 @@ private slots:
         std::vector<float> y_ref(static_cast<size_t>(rows * tokens)), y(y_ref.size());
         for (int t = 0; t < tokens; ++t)
             for (int r = 0; r < rows; ++r)
-                y_ref[static_cast<size_t>(t * rows + r)] = quant::vec_dot_ref(wt, w.data() + r * rb, act.data() + t * ab, k);
+                y_ref[static_cast<size_t>(t * rows + r)] =
+                    quant::vec_dot_ref(wt, w.data() + r * rb, act.data() + t * ab, k);
         for (float v : y_ref) QVERIFY(v == std::nearbyint(v) && std::fabs(v) < 16777216.0f);
         for_each_target([&] {
             matmul_tile(wt, k, w.data(), rb, rows, act.data(), ab, tokens, y.data(), rows);
@@ -306,7 +333,8 @@ private slots:
         QTest::addColumn<int>("tokens");
         for (bool i8 : {false, true})
             for (int k : {8, 24, 64, 136, 1000, 2056, 4096})
-                for (int nt : {1, 2, 4, 5}) QTest::addRow("%s k%d t%d", i8 ? "i8" : "f32", k, nt) << i8 << k << nt;
+                for (int nt : {1, 2, 4, 5})
+                    QTest::addRow("%s k%d t%d", i8 ? "i8" : "f32", k, nt) << i8 << k << nt;
     }
     void signMatchesReference() {
         QFETCH(bool, int8);
@@ -333,9 +361,13 @@ private slots:
             for (int r = 0; r < rows; ++r) {
                 const uint8_t* at = act.data() + t * ab;
                 const float want =
-                    int8 ? static_cast<float>(onebit::sign_dot_i8_ref(bits.data() + r * rb, reinterpret_cast<const int8_t*>(at), k)) /
-                               quant::quantize_row_i8s(x.data(), std::vector<int8_t>(static_cast<size_t>(k)).data(), k).scale
-                         : static_cast<float>(onebit::sign_dot_ref(bits.data() + r * rb, reinterpret_cast<const float*>(at), k));
+                    int8 ? static_cast<float>(onebit::sign_dot_i8_ref(
+                               bits.data() + r * rb, reinterpret_cast<const int8_t*>(at), k)) /
+                               quant::quantize_row_i8s(x.data(),
+                                                       std::vector<int8_t>(static_cast<size_t>(k)).data(), k)
+                                   .scale
+                         : static_cast<float>(onebit::sign_dot_ref(bits.data() + r * rb,
+                                                                   reinterpret_cast<const float*>(at), k));
                 if (t == tokens - 1 || !int8) QCOMPARE(y_ref[static_cast<size_t>(t * rows + r)], want);
             }
         for_each_target([&] {
@@ -343,15 +375,16 @@ private slots:
             sign_matmul_tile(af, k, bits.data(), rb, rows, act.data(), ab, tokens, y.data(), rows);
             if (int8) return exact_diff(y, y_ref);
             for (size_t i = 0; i < y.size(); ++i) {
-                const float tol = 2e-6f * std::sqrt(static_cast<float>(k)) * std::max(1.0f, std::fabs(y_ref[i]));
+                const float tol =
+                    2e-6f * std::sqrt(static_cast<float>(k)) * std::max(1.0f, std::fabs(y_ref[i]));
                 if (std::fabs(y[i] - y_ref[i]) > tol)
                     return QString("element %1: simd %2 vs ref %3").arg(i).arg(y[i]).arg(y_ref[i]);
             }
             return QString();
         });
-        QVERIFY_EXCEPTION_THROWN(sign_matmul_tile(ActFormat::Q8_0, k, bits.data(), rb, rows, act.data(), ab, 1,
-                                                  y.data(), rows),
-                                 UnsupportedError);
+        QVERIFY_EXCEPTION_THROWN(
+            sign_matmul_tile(ActFormat::Q8_0, k, bits.data(), rb, rows, act.data(), ab, 1, y.data(), rows),
+            UnsupportedError);
     }
 
     // The per-token int8 formats carry exactly bitnet.cpp's quantization (quant::quantize_row_i8s).
@@ -372,7 +405,8 @@ private slots:
             float s;
             std::memcpy(&s, want.data() + k, 4);
             const auto* blocks = reinterpret_cast<const quant::BlockQ8_K*>(q8k.data());
-            for (int i = 0; i < k; ++i) QCOMPARE(blocks[i / 256].qs[i % 256], static_cast<int8_t>(want[static_cast<size_t>(i)]));
+            for (int i = 0; i < k; ++i)
+                QCOMPARE(blocks[i / 256].qs[i % 256], static_cast<int8_t>(want[static_cast<size_t>(i)]));
             for (int b = 0; b < k / 256; ++b) QCOMPARE(blocks[b].d, 1.0f / s);
         }
     }
