@@ -102,6 +102,33 @@ class TestConvertWizard : public QObject {
         QVERIFY(w->sourceDescription().contains(QStringLiteral("config.json")));
     }
 
+    // A second source chosen while the first is still being planned: only the newest answer
+    // lands, and it is the plan of that source (what plan_conversion says directly).
+    void estimatesFollowTheNewestSource() {
+        QTemporaryDir dir;
+        auto app = makeStudio(dir.path());
+        ConvertWizard* w = app->converter();
+        const QString second = QString::fromStdString(lowbit::test::model_path("random-qwen2-f16.gguf"));
+        QSignalSpy estimated(w, &ConvertWizard::estimatesChanged);
+        w->setSourcePath(sourceModel());
+        w->setSourcePath(second);
+        QVERIFY(w->estimating());
+        QTRY_VERIFY(!w->estimating());
+        QTest::qWait(200);               // room for the first request's late answer, which must be dropped
+        QCOMPARE(estimated.count(), 3);  // two starts, one answer
+        lowbit::ConvertOptions o;
+        o.input = second.toStdString();
+        o.output = dir.filePath(QStringLiteral("never.gguf")).toStdString();
+        o.target = *lowbit::convert_target_from_name("tq2_0");
+        const lowbit::ConvertPlan plan = lowbit::plan_conversion(o);
+        QCOMPARE(w->targetEstimates().value("tq2_0").toMap().value("bytes").toLongLong(),
+                 static_cast<qint64>(plan.expected_output_bytes));
+        // A source that is not a model: no estimates, nothing pending.
+        w->setSourcePath(dir.filePath(QStringLiteral("nothing.txt")));
+        QVERIFY(!w->estimating());
+        QVERIFY(w->targetEstimates().isEmpty());
+    }
+
     void convertsToTwoTargets() {
         QTemporaryDir dir;
         auto app = makeStudio(dir.path());
@@ -120,7 +147,11 @@ class TestConvertWizard : public QObject {
         QVERIFY(w->targetEstimates().isEmpty());  // no source yet
         QSignalSpy estimated(w, &ConvertWizard::estimatesChanged);
         w->setSourcePath(source);
-        QCOMPARE(estimated.count(), 1);
+        // Planned off the GUI thread: setSourcePath returns at once, the estimates follow.
+        QVERIFY(w->estimating());
+        QVERIFY(w->targetEstimates().isEmpty());
+        QTRY_VERIFY(!w->estimating());
+        QCOMPARE(estimated.count(), 2);  // started, done
         // Every target is planned before anything is converted; the planned sizes are checked
         // against the written files below.
         const QVariantMap estimates = w->targetEstimates();

@@ -110,6 +110,7 @@ class TestWizardUi : public QObject {
         // Each target card shows what this source would become (planned, not converted): the
         // TQ2_0 card says the 2.06 bits/weight the finished conversion reports below.
         QTRY_VERIFY(s.visibleItem(QStringLiteral("estimate_tq2_0")) != nullptr);
+        QTRY_VERIFY(!w->estimating());  // planned on a pool thread; "Estimating size…" meanwhile
         const QString tq2Estimate =
             s.visibleItem(QStringLiteral("estimate_tq2_0"))->property("text").toString();
         QCOMPARE(tq2Estimate, w->targetEstimates().value("tq2_0").toMap().value("text").toString());

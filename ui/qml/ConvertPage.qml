@@ -280,10 +280,10 @@ Rectangle {
                                             objectName: "estimate_" + tc.modelData.name
                                             Layout.fillWidth: true
                                             Layout.leftMargin: 26
-                                            visible: estimate !== undefined
-                                            text: estimate === undefined ? "" : (estimate.error !== undefined ? qsTr("Not possible: %1").arg(estimate.error) : estimate.text)
+                                            visible: estimate !== undefined || page.wiz.estimating
+                                            text: estimate === undefined ? qsTr("Estimating size…") : (estimate.error !== undefined ? qsTr("Not possible: %1").arg(estimate.error) : estimate.text)
                                             wrapMode: Text.WordWrap
-                                            color: estimate !== undefined && estimate.error !== undefined ? Theme.danger : Theme.text
+                                            color: estimate === undefined ? Theme.textMuted : (estimate.error !== undefined ? Theme.danger : Theme.text)
                                             font.pixelSize: Theme.small
                                             font.weight: Font.DemiBold
                                         }

@@ -5,9 +5,11 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <cmath>
 
@@ -278,51 +280,67 @@ void ConvertWizard::setSourcePath(const QString& path) {
     updateEstimates();
 }
 
-void ConvertWizard::updateEstimates() {
+QVariantMap ConvertWizard::planEstimates(const QString& source, const QString& keepPolicy) {
     QVariantMap estimates;
-    if (sourceValid()) {
-        ConvertOptions o;
-        o.input = sourcePath_.toStdString();
-        o.output = QDir(QDir::tempPath())
-                       .filePath(QStringLiteral("lowbit-estimate.gguf"))
-                       .toStdString();  // never written
-        try {
-            o.keep = HighPrecisionPolicy::parse(keepPolicy_.toStdString());
-            for (const TargetChoice& c : kChoices) {
-                const auto target = convert_target_from_name(c.name);
-                if (!target) continue;
-                o.target = *target;
-                QVariantMap e;
-                try {
-                    // Opens the source and plans every tensor's type and size; reads no weights.
-                    const ConvertPlan plan = plan_conversion(o);
-                    const auto bytes = static_cast<qint64>(plan.expected_output_bytes);
-                    e = {{QStringLiteral("bytes"), bytes},
-                         {QStringLiteral("size"), app::humanBytes(bytes)},
-                         {QStringLiteral("bitsPerWeight"), plan.output_bits_per_weight},
-                         {QStringLiteral("targetBitsPerWeight"), plan.target_bits_per_weight},
-                         // Same two figures as the summary after converting: the converted layers'
-                         // bits/weight and the whole file's (kept tensors included).
-                         {QStringLiteral("text"),
-                          plan.target_params > 0
-                              ? tr("≈ %1 · %2 bits/weight in converted layers, %3 overall")
-                                    .arg(app::humanBytes(bytes))
-                                    .arg(plan.target_bits_per_weight, 0, 'f', 2)
-                                    .arg(plan.output_bits_per_weight, 0, 'f', 2)
-                              : tr("≈ %1 · nothing converted with this policy").arg(app::humanBytes(bytes))}};
-                } catch (const Error& err) {
-                    e = {{QStringLiteral("error"), QString::fromUtf8(err.what())}};
-                }
-                estimates.insert(QString::fromLatin1(c.name), e);
-            }
-        } catch (const Error&) {
-            // An unreadable policy is reported when the conversion starts; no estimates meanwhile.
-            estimates.clear();
-        }
+    ConvertOptions o;
+    o.input = source.toStdString();
+    o.output = QDir(QDir::tempPath())
+                   .filePath(QStringLiteral("lowbit-estimate.gguf"))
+                   .toStdString();  // never written
+    try {
+        o.keep = HighPrecisionPolicy::parse(keepPolicy.toStdString());
+    } catch (const Error&) {
+        return {};  // an unreadable policy is reported when the conversion starts
     }
-    if (estimates == targetEstimates_) return;
-    targetEstimates_ = estimates;
+    for (const TargetChoice& c : kChoices) {
+        const auto target = convert_target_from_name(c.name);
+        if (!target) continue;
+        o.target = *target;
+        QVariantMap e;
+        try {
+            // Opens the source and plans every tensor's type and size; reads no weights.
+            const ConvertPlan plan = plan_conversion(o);
+            const auto bytes = static_cast<qint64>(plan.expected_output_bytes);
+            e = {{QStringLiteral("bytes"), bytes},
+                 {QStringLiteral("size"), app::humanBytes(bytes)},
+                 {QStringLiteral("bitsPerWeight"), plan.output_bits_per_weight},
+                 {QStringLiteral("targetBitsPerWeight"), plan.target_bits_per_weight},
+                 // Same two figures as the summary after converting: the converted layers'
+                 // bits/weight and the whole file's (kept tensors included).
+                 {QStringLiteral("text"),
+                  plan.target_params > 0
+                      ? tr("≈ %1 · %2 bits/weight in converted layers, %3 overall")
+                            .arg(app::humanBytes(bytes))
+                            .arg(plan.target_bits_per_weight, 0, 'f', 2)
+                            .arg(plan.output_bits_per_weight, 0, 'f', 2)
+                      : tr("≈ %1 · nothing converted with this policy").arg(app::humanBytes(bytes))}};
+        } catch (const Error& err) {
+            e = {{QStringLiteral("error"), QString::fromUtf8(err.what())}};
+        }
+        estimates.insert(QString::fromLatin1(c.name), e);
+    }
+    return estimates;
+}
+
+void ConvertWizard::updateEstimates() {
+    // Planning opens the source once per target (a big Hugging Face folder's headers and
+    // tokenizer.json take a while), so it runs on the thread pool; a newer request makes the
+    // answer of an older one stale, and it is dropped.
+    const quint64 request = ++estimateRequest_;
+    targetEstimates_.clear();
+    estimating_ = sourceValid();
     emit estimatesChanged();
+    if (!estimating_) return;
+    auto* watcher = new QFutureWatcher<QVariantMap>(this);
+    connect(watcher, &QFutureWatcher<QVariantMap>::finished, this, [this, watcher, request] {
+        watcher->deleteLater();
+        if (request != estimateRequest_) return;
+        targetEstimates_ = watcher->result();
+        estimating_ = false;
+        emit estimatesChanged();
+    });
+    // Only copies go to the worker: the wizard may be gone before it finishes.
+    watcher->setFuture(QtConcurrent::run(&ConvertWizard::planEstimates, sourcePath_, keepPolicy_));
 }
 
 void ConvertWizard::setSourceUrl(const QUrl& url) {

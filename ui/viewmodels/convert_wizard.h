@@ -113,8 +113,10 @@ class ConvertWizard : public QObject {
     Q_PROPERTY(QVariantList targetChoices READ targetChoices CONSTANT)
     // What each target would write for the current source and high-precision policy, planned
     // tensor by tensor (lowbit::plan_conversion, nothing converted): target name -> {bytes, size,
-    // bitsPerWeight, text} or {error}. Empty without a valid source.
+    // bitsPerWeight, text} or {error}. Empty without a valid source and while `estimating`
+    // (planned off the GUI thread).
     Q_PROPERTY(QVariantMap targetEstimates READ targetEstimates NOTIFY estimatesChanged)
+    Q_PROPERTY(bool estimating READ estimating NOTIFY estimatesChanged)
     Q_PROPERTY(QStringList targets READ targets WRITE setTargets NOTIFY targetsChanged)
     Q_PROPERTY(QString keepPolicy READ keepPolicy WRITE setKeepPolicy NOTIFY settingsChanged)
     Q_PROPERTY(QString calibrationMode READ calibrationMode WRITE setCalibrationMode NOTIFY settingsChanged)
@@ -138,6 +140,7 @@ class ConvertWizard : public QObject {
     void setSourcePath(const QString& path);
     bool sourceValid() const { return !sourceKind_.isEmpty(); }
     const QVariantMap& targetEstimates() const { return targetEstimates_; }
+    bool estimating() const { return estimating_; }
     const QString& sourceKind() const { return sourceKind_; }
     const QString& sourceDescription() const { return sourceDescription_; }
     const QVariantList& libraryChoices() const { return libraryChoices_; }
@@ -210,6 +213,8 @@ class ConvertWizard : public QObject {
     void onWorkerFinished();
     void maybeFinish();
     void updateEstimates();
+    // targetEstimates for a source and keep policy (runs on a pool thread: no member access).
+    static QVariantMap planEstimates(const QString& source, const QString& keepPolicy);
     QString lineageJson(const ConvertJob& job, const ConvertSummary& summary) const;
 
     StudioContext& ctx_;
@@ -218,6 +223,8 @@ class ConvertWizard : public QObject {
     QString sourcePath_, sourceKind_, sourceDescription_;
     QVariantList libraryChoices_;
     QVariantMap targetEstimates_;
+    bool estimating_ = false;
+    quint64 estimateRequest_ = 0;  // the newest request; older answers are dropped
     QStringList targets_;
     QString keepPolicy_ = QStringLiteral("default");
     QString calibrationMode_ = QStringLiteral("sample");
