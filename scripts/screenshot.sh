@@ -102,6 +102,12 @@ sleep 4500
 screenshot compare-setup.png
 compare-scroll 420
 screenshot compare.png
+compare $synthetic/random-llama-spm-f16.gguf,$synthetic/random-llama-spm-TQ2_0-f16emb.gguf 32
+wait-compare 300
+compare-with previous
+compare-scroll 420
+sleep 1500
+screenshot compare-overlay.png
 page chat
 theme dark
 screenshot chat-dark.png

@@ -51,7 +51,9 @@ QQuickItem* findInTree(QQuickItem* root, const QString& name) {
 }
 }  // namespace
 
-QObject* DemoScript::findItem(const QString& objectName) const { return findInTree(window_.contentItem(), objectName); }
+QObject* DemoScript::findItem(const QString& objectName) const {
+    return findInTree(window_.contentItem(), objectName);
+}
 
 void DemoScript::waitFor(std::function<bool()> done, int seconds, const QString& what) {
     auto timer = std::make_shared<QElapsedTimer>();
@@ -128,10 +130,21 @@ void DemoScript::next() {
             waitFor([this] { return !app_.converter()->running(); }, s, QStringLiteral("the conversion"));
             return;
         } else if (cmd == QLatin1String("compare")) {
-            // Waits for the models' imports, then picks them (each on the CPU) and starts.
-            const QStringList paths = arg.split(u',', Qt::SkipEmptyParts);
+            // "PATH,PATH,... [WINDOW]": waits for the models' imports, then picks them (each on
+            // the CPU) and starts with WINDOW-token windows (64 without).
+            QString list = arg;
+            int window = 64;
+            bool isNumber = false;
+            if (const int space = arg.lastIndexOf(u' '); space > 0) {
+                const int n = arg.mid(space + 1).toInt(&isNumber);
+                if (isNumber && n > 0) {
+                    window = n;
+                    list = arg.left(space);
+                }
+            }
+            const QStringList paths = list.split(u',', Qt::SkipEmptyParts);
             waitFor(
-                [this, paths] {
+                [this, paths, window] {
                     if (app_.library()->busy() > 0) return false;
                     QList<qint64> ids;
                     for (const QString& p : paths) {
@@ -142,7 +155,7 @@ void DemoScript::next() {
                     ui::CompareViewModel* c = app_.compare();
                     c->clearPicks();
                     for (qint64 id : ids) c->addPick(id);
-                    c->setWindowSize(64);
+                    c->setWindowSize(window);
                     c->setMaxWindows(6);
                     return c->start();
                 },

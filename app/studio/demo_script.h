@@ -16,8 +16,8 @@
 //   convert PATH T1[,T2...]  start the conversion wizard on PATH to the targets (bundled
 //                          calibration sample, windows of 64 tokens, at most 4)
 //   wait-convert [SECONDS] wait until the conversion run is over (default 300 s)
-//   compare P1,P2[,...]    pick these library models (imported before) in the comparison view
-//                          and run it (bundled sample, windows of 64 tokens, at most 6)
+//   compare P1,P2[,...] [W]  pick these library models (imported before) in the comparison view
+//                          and run it (bundled sample, W-token windows (64 without), at most 6)
 //   compare-prompt [TEXT]  run the comparison view's prompt panel on the picked models
 //   wait-compare [SECONDS] wait until the comparison (and its prompt run) is over (default 300 s)
 //   compare-with ID|previous  compare the run on screen with a saved run (previous: the newest other)

@@ -142,6 +142,15 @@ class TestCompareUi : public QObject {
             QVERIFY(!row.value("pplChange").toString().isEmpty());
             QVERIFY(s.visibleItem(QStringLiteral("runComparisonRow_%1").arg(i)));
         }
+        // The chart overlays the earlier run's lines (dashed): its two windows per model.
+        QTRY_COMPARE(chart->property("overlayPointCount").toInt(), 4);
+        QCOMPARE(chart->property("pointCount").toInt(),
+                 2 * vm->results()[0].toMap().value("running").toList().size());
+        QVERIFY(s.visibleItem(QStringLiteral("pplOverlayNote")));
+        vm->clearComparison();
+        QTRY_COMPARE(chart->property("overlayPointCount").toInt(), 0);
+        QVERIFY(!s.visibleItem(QStringLiteral("pplOverlayNote")));
+        QVERIFY(vm->compareWith(firstRun));
 
         // The charts as PNG (what the "Charts as PNG" button saves).
         QQuickItem* page = s.visibleItem(QStringLiteral("comparePage"));

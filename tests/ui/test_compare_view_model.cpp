@@ -126,12 +126,21 @@ std::vector<lowbit::ModelMeasurement> savedFigures(StudioController& app, qint64
 }
 
 // Checks one side of a comparison row against the saved figures, exactly.
+// The chart's line: the running perplexity after each window, as saved.
+bool sameRunning(const QVariantList& shown, const std::vector<double>& saved) {
+    if (shown.size() != qsizetype(saved.size())) return false;
+    for (size_t i = 0; i < saved.size(); ++i)
+        if (shown[qsizetype(i)].toDouble() != saved[i]) return false;
+    return true;
+}
+
 bool sameFigures(const QVariantMap& side, const lowbit::ModelMeasurement& m) {
     return side.value("ppl").toDouble() == m.ppl && side.value("prefillTps").toDouble() == m.prefill_tps &&
            side.value("decodeTps").toDouble() == m.decode_tps &&
            side.value("weightBytes").toDouble() == double(m.weight_bytes) &&
            side.value("peakRssBytes").toDouble() == double(m.peak_rss_bytes) &&
-           side.value("device").toString() == QString::fromStdString(m.device);
+           side.value("device").toString() == QString::fromStdString(m.device) &&
+           sameRunning(side.value("running").toList(), m.running_ppl);
 }
 
 }  // namespace
@@ -413,7 +422,8 @@ class TestCompareViewModel : public QObject {
         const auto figs2 = savedFigures(*app, second);
         QCOMPARE(figs1.size(), size_t(2));
         QCOMPARE(figs2.size(), size_t(2));
-        QVERIFY(figs1[0].ppl != figs2[0].ppl);  // the window changed the F16 model's perplexity
+        QVERIFY(figs1[0].ppl != figs2[0].ppl);             // the window changed the F16 model's perplexity
+        QCOMPARE(figs1[0].running_ppl.size(), size_t(2));  // a running perplexity per window, saved
 
         QSignalSpy changed(vm, &CompareViewModel::comparisonChanged);
         QVERIFY(vm->compareWith(first));

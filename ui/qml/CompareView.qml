@@ -470,6 +470,13 @@ Rectangle {
                                 Layout.alignment: Qt.AlignTop
                             }
                         }
+                        Text {
+                            objectName: "pplOverlayNote"
+                            visible: page.vm.otherRunId !== 0 && pplChart.overlayPointCount > 0
+                            text: qsTr("Dashed lines: run #%1 (%2), each in its model's colour").arg(page.vm.otherRunId).arg(page.vm.otherRunTitle)
+                            color: Theme.textMuted
+                            font.pixelSize: Theme.small
+                        }
                     }
                 }
 
@@ -744,11 +751,15 @@ Rectangle {
         font.weight: Font.DemiBold
     }
 
-    // Running perplexity after each window, one line per model, updated as windows finish.
+    // Running perplexity after each window, one line per model, updated as windows finish. With
+    // an earlier run picked ("Compare with…"), its lines are drawn dashed in the colour of the same
+    // model here (models only in that run take the next colours).
     component PplChart: ChartView {
         id: chart
         objectName: "pplChart"
         property int pointCount: 0
+        property int overlayPointCount: 0
+        property int overlayWindows: 0
         antialiasing: true
         legend.visible: false  // the table's colour dots name the lines
         backgroundColor: "transparent"
@@ -763,8 +774,8 @@ Rectangle {
             gridLineColor: Theme.border
             color: Theme.borderStrong
             min: 1
-            max: Math.max(2, page.vm.maxRunningWindows)
-            tickCount: Math.min(9, Math.max(2, page.vm.maxRunningWindows))
+            max: Math.max(2, page.vm.maxRunningWindows, chart.overlayWindows)
+            tickCount: Math.min(9, Math.max(2, page.vm.maxRunningWindows, chart.overlayWindows))
         }
         ValueAxis {
             id: yAxis
@@ -779,33 +790,53 @@ Rectangle {
         LineSeries { id: s1; axisX: xAxis; axisY: yAxis; width: 2.5; color: page.seriesColor(1); pointsVisible: true }
         LineSeries { id: s2; axisX: xAxis; axisY: yAxis; width: 2.5; color: page.seriesColor(2); pointsVisible: true }
         LineSeries { id: s3; axisX: xAxis; axisY: yAxis; width: 2.5; color: page.seriesColor(3); pointsVisible: true }
+        LineSeries { id: o0; axisX: xAxis; axisY: yAxis; width: 1.5; color: page.seriesColor(0); style: Qt.DashLine }
+        LineSeries { id: o1; axisX: xAxis; axisY: yAxis; width: 1.5; color: page.seriesColor(1); style: Qt.DashLine }
+        LineSeries { id: o2; axisX: xAxis; axisY: yAxis; width: 1.5; color: page.seriesColor(2); style: Qt.DashLine }
+        LineSeries { id: o3; axisX: xAxis; axisY: yAxis; width: 1.5; color: page.seriesColor(3); style: Qt.DashLine }
 
         function refill() {
-            const all = [s0, s1, s2, s3]
-            const results = page.vm.results
-            let lo = Infinity, hi = -Infinity, points = 0
-            for (let i = 0; i < all.length; ++i) {
-                const s = all[i]
+            let lo = Infinity, hi = -Infinity
+            // Fills series s from a running-perplexity list; returns the points added.
+            function fill(s, name, running) {
                 s.clear()
-                const r = results[i]
-                s.visible = r !== undefined
-                s.name = r ? r.name : ""
-                if (!r) continue
-                for (let w = 0; w < r.running.length; ++w) {
-                    s.append(w + 1, r.running[w])
-                    lo = Math.min(lo, r.running[w]); hi = Math.max(hi, r.running[w])
-                    ++points
+                s.visible = running !== undefined && running.length > 0
+                s.name = name
+                if (!s.visible) return 0
+                for (let w = 0; w < running.length; ++w) {
+                    s.append(w + 1, running[w])
+                    lo = Math.min(lo, running[w]); hi = Math.max(hi, running[w])
                 }
+                return running.length
             }
-            if (points > 0) {
+            const lines = [s0, s1, s2, s3], results = page.vm.results
+            let points = 0
+            for (let i = 0; i < lines.length; ++i) {
+                const r = results[i]
+                points += fill(lines[i], r ? r.name : "", r ? r.running : undefined)
+            }
+            // Comparison rows come in this run's model order, then the other run's leftovers,
+            // so row i takes colour i.
+            const dashed = [o0, o1, o2, o3], rows = page.vm.comparison
+            let overlay = 0, windows = 0
+            for (let j = 0; j < dashed.length; ++j) {
+                const other = rows[j] ? rows[j].other : undefined
+                const running = other && other.error === "" ? other.running : undefined
+                overlay += fill(dashed[j], other ? other.name : "", running)
+                if (running) windows = Math.max(windows, running.length)
+            }
+            if (points + overlay > 0) {
                 const pad = Math.max((hi - lo) * 0.08, hi * 0.01)
                 yAxis.min = Math.max(0, lo - pad); yAxis.max = hi + pad
             }
             pointCount = points
+            overlayPointCount = overlay
+            overlayWindows = windows
         }
         Connections {
             target: page.vm
             function onResultsChanged() { chart.refill() }
+            function onComparisonChanged() { chart.refill() }
         }
         Component.onCompleted: refill()
     }

@@ -302,6 +302,8 @@ namespace {
 
 QVariantMap sideMap(const ModelMeasurement& m) {
     const bool ok = m.error.empty();
+    QVariantList running;  // the running perplexity after each window (the chart's line)
+    for (double p : m.running_ppl) running << p;
     auto speed = [](double v) {
         return v > 0 ? QString::number(v, 'f', v >= 100 ? 0 : v >= 10 ? 1 : 2) : QStringLiteral("—");
     };
@@ -318,7 +320,8 @@ QVariantMap sideMap(const ModelMeasurement& m) {
             {QStringLiteral("weightText"), humanBytes(double(m.weight_bytes))},
             {QStringLiteral("peakRssBytes"), double(m.peak_rss_bytes)},
             {QStringLiteral("peakRssText"), humanBytes(double(m.peak_rss_bytes))},
-            {QStringLiteral("error"), str(m.error)}};
+            {QStringLiteral("error"), str(m.error)},
+            {QStringLiteral("running"), running}};
 }
 
 }  // namespace

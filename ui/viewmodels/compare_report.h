@@ -49,7 +49,8 @@ QString changeText(double before, double after, const QString& what);
 // path (the k-th use of a path in one run with the k-th in the other), in this run's order and
 // then the other run's leftovers. Each row: {path, name, presence ("both", "current", "other"),
 // current: {...}, other: {...} (figures as saved: ppl, prefillTps, decodeTps, weightBytes,
-// peakRssBytes, device, and their texts; empty map when the model is not in that run),
+// peakRssBytes, device, and their texts, running: the running perplexity per window; empty map
+// when the model is not in that run),
 // pplChange, prefillChange, decodeChange, weightChange, rssChange (changeText from the other run
 // to this one)}.
 QVariantList runComparison(const std::vector<ModelMeasurement>& thisRun,
