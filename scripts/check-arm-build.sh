@@ -4,8 +4,10 @@
 # while every x86 build was fine). With qemu-user and libhwy-dev:arm64 installed
 # (dpkg --add-architecture arm64; apt install qemu-user libhwy-dev:arm64) it also links
 # tests/cross/kernels_match_reference.cpp and runs it under qemu: every NEON kernel against the
-# scalar reference. Needs g++-aarch64-linux-gnu (apt) and a configured x86 build for the generated
-# headers (scripts/build.sh dev, or $1 = its folder).
+# scalar reference, twice — on qemu's default CPU ("max", which has the ARMv8.2 dot product, so the
+# SDOT tiles run) and as a Cortex-A72 (ARMv8.0, no dotprod: the portable NEON fallback). Needs
+# g++-aarch64-linux-gnu (apt) and a configured x86 build for the generated headers
+# (scripts/build.sh dev, or $1 = its folder).
 #
 # Usage: scripts/check-arm-build.sh [BUILD_DIR]
 set -euo pipefail
@@ -39,4 +41,17 @@ fi
 aarch64-linux-gnu-ar rcs "$out/libcore.a" "$out"/*.o
 "$cxx" -std=c++20 -O2 -I"$repo/core" -I"$repo/core/include" -I"$build/core" \
   "$repo/tests/cross/kernels_match_reference.cpp" "$out/libcore.a" -lhwy -lpthread -o "$out/kernels_match_reference"
-qemu-aarch64 -L /usr/aarch64-linux-gnu "$out/kernels_match_reference"
+# Both runs, each checked to use the tiles it is meant to check (the harness prints cpu_extensions()).
+run_on() {  # CPU model ("" = qemu's default), expected dotprod flag (1 or 0)
+  local log=$out/run.log
+  echo "check-arm-build: qemu-aarch64 ${1:+-cpu $1}"
+  if ! qemu-aarch64 ${1:+-cpu "$1"} -L /usr/aarch64-linux-gnu "$out/kernels_match_reference" | tee "$log"; then
+    echo "check-arm-build: NEON kernels differ from the reference (CPU ${1:-max})" >&2
+    return 1
+  fi
+  grep -q "dotprod $2" "$log" || { echo "check-arm-build: CPU ${1:-max} should run with dotprod $2" >&2; return 1; }
+}
+status=0
+run_on "" 1 || status=1
+run_on cortex-a72 0 || status=1
+exit $status

@@ -1,13 +1,14 @@
-// 1-bit sign-matrix kernels (OneBit, BitNet-binary), compiled per x86 target by Highway and
+// 1-bit sign-matrix kernels (OneBit, BitNet-binary), compiled per SIMD target by Highway and
 // picked at run time. With s_c = ±1 from bit c,
 //     Σ_c s_c x_c = 2·Σ_{bit c = 1} x_c − Σ_c x_c,
 // so a row costs one masked add per vector of activations (AVX-512: the 16 or 64 sign bits are
 // the mask register itself) plus one shared sum of the activations per token.
 //   F32 (W1A16): masked float adds (AVX-512) or a multiply by ±1 rows from a 256-entry table (AVX2).
 //   I8_Row (int8 mode): sign bits expanded to 0/1 bytes, VPDPBUSD (AVX-512 VNNI, AVX-VNNI) or
-//   VPMADDUBSW;
+//   VPMADDUBSW; on ARM cores with the ARMv8.2 dot product, to 0/−1 bytes and SDOT;
 //   the integer sum is exact and the float finish is the reference's, so results are bit for bit.
-// Other targets (NEON, SSE4, SSSE3) run portable Highway code; HWY_SCALAR the scalar reference.
+// Other targets (NEON without dotprod, SSE4, SSSE3) run portable Highway code; HWY_SCALAR the
+// scalar reference.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "backends/cpu/kernels_onebit_simd.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -23,6 +24,8 @@
 
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
 #include <immintrin.h>
+#elif HWY_TARGET == HWY_NEON && defined(__aarch64__)
+#include <arm_neon.h>
 #endif
 #include <cstring>
 
@@ -196,7 +199,21 @@ namespace avx2_vnni {
 }  // namespace avx2_vnni
 #pragma GCC pop_options
 
-#endif  // x86 targets
+#elif HWY_TARGET == HWY_NEON && defined(__aarch64__)
+// =================================================================================================
+// NEON: the SDOT int8 tile for ARMv8.2 dot-product cores (see kernels_onebit_neon_dotprod-inl.h);
+// the portable code below is the fallback and runs F32.
+#pragma GCC push_options
+// "+dotprod" alone is refused; "+crypto" because Highway's NEON target enables it, and the
+// always-inline helpers compiled under that target must inline into these tiles (every core
+// with dotprod is ARMv8.2 or later).
+#pragma GCC target("arch=armv8.2-a+dotprod+crypto")
+namespace neon_dotprod {
+#include "backends/cpu/kernels_onebit_neon_dotprod-inl.h"
+}  // namespace neon_dotprod
+#pragma GCC pop_options
+
+#endif  // x86 targets, NEON
 
 }  // namespace
 
@@ -221,9 +238,10 @@ void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint
         k, w, ws, nr, a, as, nt, y, ldy);
 }
 #elif HWY_TARGET != HWY_SCALAR
-// Every other target (NEON on ARM, SSE4/SSSE3 on older x86, ...): portable Highway code, one row
-// against one token. The sign bits become a lane mask (LoadMaskBits); the activations under it
-// are summed, 2·Σ_{bit=1} − Σ_all as above.
+// Every other target (NEON on ARM, whose int8 kernel first takes the SDOT tile when the CPU has
+// dotprod; SSE4/SSSE3 on older x86, ...): portable Highway code, one row against one token. The
+// sign bits become a lane mask (LoadMaskBits); the activations under it are summed,
+// 2·Σ_{bit=1} − Σ_all as above.
 namespace hn = hwy::HWY_NAMESPACE;
 
 // Lane mask of the `lanes` sign bits starting at weight c (lanes ≤ 8 may start inside a byte).
@@ -261,6 +279,14 @@ void SignMatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uin
 }
 void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                   float* y, int64_t ldy) {
+#if HWY_TARGET == HWY_NEON && defined(__aarch64__)
+    if (cpu_extensions().neon_dotprod) {
+        using namespace neon_dotprod;
+        run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
+            k, w, ws, nr, a, as, nt, y, ldy);
+        return;
+    }
+#endif
     const hn::CappedTag<int16_t, 16> d16;
     const hn::RepartitionToWide<decltype(d16)> d32;
     const hn::Rebind<int8_t, decltype(d16)> di8;

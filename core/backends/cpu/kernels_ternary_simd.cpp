@@ -1,13 +1,14 @@
-// Ternary weight kernels (TQ2_0 and TQ1_0 x Q8_K, I2_S x per-token int8), compiled per x86
+// Ternary weight kernels (TQ2_0 and TQ1_0 x Q8_K, I2_S x per-token int8), compiled per SIMD
 // target by Highway and picked at run time. Ternary codes are c = w + 1 ∈ {0, 1, 2}, so a dot
 // product is
 //     Σ (c - 1)·a = Σ c·a - Σ a,
-// where Σ c·a is an unsigned-by-signed byte dot product (VPDPBUSD with AVX-512 VNNI or, on
-// AVX2-only CPUs, AVX-VNNI; VPMADDUBSW + VPMADDWD on AVX-512BW / plain AVX2) and Σ a comes with
-// the activations (Q8_K's group sums, the I8 row's sum). Integer sums equal the scalar reference exactly: per
-// block for the TQ types (only the float combination of blocks is ordered differently), per row for I2_S
-// (whose float finish is then the reference's own, so its results are bit for bit the reference's). Other
-// targets (NEON, SSE4, SSSE3) run portable Highway code; HWY_SCALAR the scalar reference.
+// where Σ c·a is a byte dot product (VPDPBUSD with AVX-512 VNNI or, on AVX2-only CPUs, AVX-VNNI;
+// VPMADDUBSW + VPMADDWD on AVX-512BW / plain AVX2; SDOT on ARM cores with the ARMv8.2 dot
+// product) and Σ a comes with the activations (Q8_K's group sums, the I8 row's sum). Integer sums
+// equal the scalar reference exactly: per block for the TQ types (only the float combination of
+// blocks is ordered differently), per row for I2_S (whose float finish is then the reference's
+// own, so its results are bit for bit the reference's). Other targets (NEON without dotprod,
+// SSE4, SSSE3) run portable Highway code; HWY_SCALAR the scalar reference.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "backends/cpu/kernels_ternary_simd.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -25,6 +26,8 @@
 
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_TARGET == HWY_AVX2
 #include <immintrin.h>
+#elif HWY_TARGET == HWY_NEON && defined(__aarch64__)
+#include <arm_neon.h>
 #endif
 #include <cstring>
 
@@ -523,7 +526,22 @@ namespace avx2_vnni {
 }  // namespace avx2_vnni
 #pragma GCC pop_options
 
-#endif  // x86 targets
+#elif HWY_TARGET == HWY_NEON && defined(__aarch64__)
+// =================================================================================================
+// NEON: SDOT tiles for ARMv8.2 dot-product cores (see kernels_ternary_neon_dotprod-inl.h); the
+// portable code below is the fallback. The target pragma keeps SDOT out of every other function
+// of the target.
+#pragma GCC push_options
+// "+dotprod" alone is refused; "+crypto" because Highway's NEON target enables it, and the
+// always-inline helpers compiled under that target must inline into these tiles (every core
+// with dotprod is ARMv8.2 or later).
+#pragma GCC target("arch=armv8.2-a+dotprod+crypto")
+namespace neon_dotprod {
+#include "backends/cpu/kernels_ternary_neon_dotprod-inl.h"
+}  // namespace neon_dotprod
+#pragma GCC pop_options
+
+#endif  // x86 targets, NEON
 
 }  // namespace
 
@@ -604,10 +622,11 @@ void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_
                                                                                   ldy);
 }
 #elif HWY_TARGET != HWY_SCALAR
-// Every other target (NEON on ARM, SSE4/SSSE3 on older x86, WASM, ...): portable Highway code.
-// Codes and activations are widened to int16 and multiplied into int32 pair sums
-// (ReorderWidenMulAccumulate: SMLAL/SMLAL2 on NEON, PMADDWD on x86), one block sum at a time, so
-// every block's integer equals the reference's. No tiling: one row against one token.
+// Every other target (NEON on ARM, which first takes the SDOT tiles when the CPU has dotprod;
+// SSE4/SSSE3 on older x86, WASM, ...): portable Highway code. Codes and activations are widened
+// to int16 and multiplied into int32 pair sums (ReorderWidenMulAccumulate: SMLAL/SMLAL2 on NEON,
+// PMADDWD on x86), one block sum at a time, so every block's integer equals the reference's. No
+// tiling: one row against one token.
 namespace hn = hwy::HWY_NAMESPACE;
 using D16 = hn::CappedTag<int16_t, 16>;  // ≤ 16 lanes: every code group below is 16 or 32 elements
 
@@ -684,6 +703,14 @@ HWY_INLINE void tq_matmul(int64_t k, const uint8_t* w, size_t ws, int64_t nr, co
 
 void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
+#if HWY_TARGET == HWY_NEON && defined(__aarch64__)
+    if (cpu_extensions().neon_dotprod) {
+        using namespace neon_dotprod;
+        run_row_tiles<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt,
+                                                                                      y, ldy);
+        return;
+    }
+#endif
     // Element 128j + 32l + m is bits 2l of byte 32j + m.
     tq_matmul<BlockTQ2_0>(k, w, ws, nr, a, as, nt, y, ldy,
                           [](const BlockTQ2_0& b, const int8_t* q, BlockAcc& acc) {
@@ -694,6 +721,14 @@ void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
 }
 void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
+#if HWY_TARGET == HWY_NEON && defined(__aarch64__)
+    if (cpu_extensions().neon_dotprod) {
+        using namespace neon_dotprod;
+        run_row_tiles<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt,
+                                                                                      y, ldy);
+        return;
+    }
+#endif
     // Elements 32n + m: digit n of qs[m]; 160 + 16n + m: of qs[32 + m]; 240 + 4n + j: of qh[j].
     tq_matmul<BlockTQ1_0>(k, w, ws, nr, a, as, nt, y, ldy,
                           [](const BlockTQ1_0& b, const int8_t* q, BlockAcc& acc) {
@@ -711,6 +746,14 @@ void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
 }
 void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                 float* y, int64_t ldy) {
+#if HWY_TARGET == HWY_NEON && defined(__aarch64__)
+    if (cpu_extensions().neon_dotprod) {
+        using namespace neon_dotprod;
+        run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt,
+                                                                                      y, ldy);
+        return;
+    }
+#endif
     // Element 32g + p of a 32-byte block is bits 6 − 2g of byte p; the row's integer, then the
     // reference's own float finish.
     const int64_t nb = k / quant::QK_I2_S;
