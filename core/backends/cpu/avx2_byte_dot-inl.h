@@ -1,7 +1,8 @@
 // No include guard: included once per instruction-set variant, inside that variant's namespace,
 // by the -inl.h tile files of the AVX2 target (kernels_ternary_avx2-inl.h,
-// kernels_onebit_avx2-inl.h). With LOWBIT_AVX2_VNNI = 1 the includer has enabled AVX-VNNI
-// (`#pragma GCC target("avxvnni")`) around the inclusion; with 0 the code is plain AVX2.
+// kernels_onebit_avx2-inl.h) as avx2_variants-inl.h compiles them. With LOWBIT_AVX2_VNNI = 1
+// AVX-VNNI is enabled (`#pragma GCC target("avxvnni")`) around the inclusion; with 0 the code is
+// plain AVX2.
 //
 // ByteDot sums products of unsigned bytes u (ternary codes ≤ 2, or 0/1 sign bits) and signed
 // bytes s per 32-bit lane:

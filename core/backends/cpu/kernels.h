@@ -14,15 +14,15 @@ namespace lowbit::cpu {
 
 // Format of the activation rows a weight type is multiplied with.
 enum class ActFormat {
-    F32,       // plain floats (F32 weights)
-    F32asF16,  // floats rounded to F16 precision (F16 weights)
-    F32asBF16, // floats rounded to BF16 precision (BF16 weights)
-    Q8_0,      // blocks of 32 int8 with an fp16 scale
-    Q8_K,      // blocks of 256 int8 with a float scale and 16-element sums
-    Q8_K_Row,  // Q8_K layout, but one absmax scale for the whole row (BitNet's per-token int8)
-    I8_Row,    // bitnet.cpp's per-token int8 row (quant::quantize_row_i8s): k int8 values, then the
-               // float scale s (x ≈ q / s) and the int32 sum of the values; k + 8 bytes, unaligned.
-               // I2_S always multiplies with it, 1-bit sign matrices in their int8 mode.
+    F32,        // plain floats (F32 weights)
+    F32asF16,   // floats rounded to F16 precision (F16 weights)
+    F32asBF16,  // floats rounded to BF16 precision (BF16 weights)
+    Q8_0,       // blocks of 32 int8 with an fp16 scale
+    Q8_K,       // blocks of 256 int8 with a float scale and 16-element sums
+    Q8_K_Row,   // Q8_K layout, but one absmax scale for the whole row (BitNet's per-token int8)
+    I8_Row,     // bitnet.cpp's per-token int8 row (quant::quantize_row_i8s): k int8 values, then the
+                // float scale s (x ≈ q / s) and the int32 sum of the values; k + 8 bytes, unaligned.
+                // I2_S always multiplies with it, 1-bit sign matrices in their int8 mode.
 };
 
 // Activation format for a weight type; throws lowbit::UnsupportedError when the type has no kernel.
@@ -42,12 +42,17 @@ void matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride,
 void matmul_tile_ref(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr,
                      const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy);
 void convert_activation_row_ref(ActFormat f, const float* x, void* out, int64_t k);
+// Σ code·q over one 128-code I2_S block, compiled for the baseline ISA (kernels_ref.cpp): the
+// AVX-512 tiles' odd last block. Not in the per-target code because Highway 1.0.3's AVX3_DL
+// target string enables AVX-VNNI, so GCC vectorized that loop into VEX VPDPBUSD — an instruction
+// AVX-512 VNNI CPUs without AVX-VNNI (Ice Lake, Zen 4) do not have (scripts/check-isa.sh).
+int32_t i2s_block_dot_ref(const uint8_t* block, const int8_t* q);
 
 // Attention helpers over an F16 cache.
 // scores[j] = scale * dot(q, k_j) for j in [0, n), keys `k_stride` halves apart; q is rounded to F16
 // precision first (as llama.cpp does for F16 K).
-void attn_scores_f16(const float* q, const uint16_t* k, size_t k_stride, int64_t head_dim, int64_t n, float scale,
-                     float* scores);
+void attn_scores_f16(const float* q, const uint16_t* k, size_t k_stride, int64_t head_dim, int64_t n,
+                     float scale, float* scores);
 // out[d] += p * v[d] for d in [0, head_dim)  (v in F16).
 void axpy_f16(float p, const uint16_t* v, int64_t head_dim, float* out);
 void attn_scores_f16_ref(const float* q, const uint16_t* k, size_t k_stride, int64_t head_dim, int64_t n,

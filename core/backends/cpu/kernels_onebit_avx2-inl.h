@@ -1,7 +1,6 @@
-// No include guard: the AVX2 sign x int8 tile of kernels_onebit_simd.cpp, included there twice
-// inside the AVX2 target's code — plain (namespace avx2) and with AVX-VNNI enabled (namespace
-// avx2_vnni, LOWBIT_AVX2_VNNI = 1), as kernels_ternary_avx2-inl.h. expand_bits, hsum_epi32 and
-// i8_finish come from the includer.
+// No include guard: the AVX2 sign x int8 tile of kernels_onebit_simd.cpp, compiled twice through
+// avx2_variants-inl.h (plain and with AVX-VNNI). expand_bits, hsum_epi32 and i8_finish come from
+// the includer.
 
 #include "backends/cpu/avx2_byte_dot-inl.h"
 

@@ -184,20 +184,8 @@ HWY_INLINE __m256i expand_bits(uint32_t bits) {
 }
 
 // The int8 tile, once per instruction-set variant (see kernels_onebit_avx2-inl.h).
-namespace avx2 {
-#define LOWBIT_AVX2_VNNI 0
-#include "backends/cpu/kernels_onebit_avx2-inl.h"
-#undef LOWBIT_AVX2_VNNI
-}  // namespace avx2
-
-#pragma GCC push_options
-#pragma GCC target("avxvnni")
-namespace avx2_vnni {
-#define LOWBIT_AVX2_VNNI 1
-#include "backends/cpu/kernels_onebit_avx2-inl.h"
-#undef LOWBIT_AVX2_VNNI
-}  // namespace avx2_vnni
-#pragma GCC pop_options
+#define LOWBIT_AVX2_TILES "backends/cpu/kernels_onebit_avx2-inl.h"
+#include "backends/cpu/avx2_variants-inl.h"
 
 #elif HWY_TARGET == HWY_NEON && defined(__aarch64__)
 // =================================================================================================

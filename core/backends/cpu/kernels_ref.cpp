@@ -22,19 +22,25 @@ ActFormat activation_format(TensorType t, bool per_token_int8) {
     if (per_token_int8 && (t == TensorType::TQ1_0 || t == TensorType::TQ2_0 || t == TensorType::I2_S))
         return ActFormat::Q8_K_Row;
     switch (t) {
-        case TensorType::F32: return ActFormat::F32;
-        case TensorType::F16: return ActFormat::F32asF16;
-        case TensorType::BF16: return ActFormat::F32asBF16;
+        case TensorType::F32:
+            return ActFormat::F32;
+        case TensorType::F16:
+            return ActFormat::F32asF16;
+        case TensorType::BF16:
+            return ActFormat::F32asBF16;
         case TensorType::Q8_0:
-        case TensorType::Q4_0: return ActFormat::Q8_0;
+        case TensorType::Q4_0:
+            return ActFormat::Q8_0;
         case TensorType::TQ1_0:
         case TensorType::TQ2_0:
         case TensorType::Q2_K:
         case TensorType::Q3_K:
         case TensorType::Q4_K:
         case TensorType::Q5_K:
-        case TensorType::Q6_K: return ActFormat::Q8_K;
-        default: break;
+        case TensorType::Q6_K:
+            return ActFormat::Q8_K;
+        default:
+            break;
     }
     throw UnsupportedError("no CPU matrix kernel for tensor type " + std::string(type_name(t)));
 }
@@ -52,18 +58,24 @@ size_t activation_row_bytes(ActFormat f, int64_t k) {
     switch (f) {
         case ActFormat::F32:
         case ActFormat::F32asF16:
-        case ActFormat::F32asBF16: return static_cast<size_t>(k) * sizeof(float);
-        case ActFormat::Q8_0: return static_cast<size_t>(k / quant::QK8_0) * sizeof(BlockQ8_0);
+        case ActFormat::F32asBF16:
+            return static_cast<size_t>(k) * sizeof(float);
+        case ActFormat::Q8_0:
+            return static_cast<size_t>(k / quant::QK8_0) * sizeof(BlockQ8_0);
         case ActFormat::Q8_K:
-        case ActFormat::Q8_K_Row: return static_cast<size_t>(k / quant::QK_K) * sizeof(quant::BlockQ8_K);
-        case ActFormat::I8_Row: return static_cast<size_t>(k) + sizeof(float) + sizeof(int32_t);
+        case ActFormat::Q8_K_Row:
+            return static_cast<size_t>(k / quant::QK_K) * sizeof(quant::BlockQ8_K);
+        case ActFormat::I8_Row:
+            return static_cast<size_t>(k) + sizeof(float) + sizeof(int32_t);
     }
     return 0;
 }
 
 void convert_activation_row_ref(ActFormat f, const float* x, void* out, int64_t k) {
     switch (f) {
-        case ActFormat::F32: std::memcpy(out, x, static_cast<size_t>(k) * sizeof(float)); return;
+        case ActFormat::F32:
+            std::memcpy(out, x, static_cast<size_t>(k) * sizeof(float));
+            return;
         case ActFormat::F32asF16: {
             float* y = static_cast<float*>(out);
             for (int64_t i = 0; i < k; ++i) y[i] = fp16_to_fp32(fp32_to_fp16(x[i]));
@@ -84,8 +96,12 @@ void convert_activation_row_ref(ActFormat f, const float* x, void* out, int64_t 
             for (int64_t i = 0; i < k / quant::QK_K; ++i) quantize_q8_K_block(x + i * quant::QK_K, b + i);
             return;
         }
-        case ActFormat::Q8_K_Row: quantize_q8_K_row(x, static_cast<quant::BlockQ8_K*>(out), k); return;
-        case ActFormat::I8_Row: quantize_i8_row(x, static_cast<uint8_t*>(out), k); return;
+        case ActFormat::Q8_K_Row:
+            quantize_q8_K_row(x, static_cast<quant::BlockQ8_K*>(out), k);
+            return;
+        case ActFormat::I8_Row:
+            quantize_i8_row(x, static_cast<uint8_t*>(out), k);
+            return;
     }
 }
 
@@ -158,7 +174,9 @@ float dot_ref(TensorType wtype, int64_t k, const uint8_t* w, const uint8_t* a) {
         case TensorType::TQ1_0: {
             // Base-3 digits: digit n of byte q is ((q * 3^n mod 256) * 3) >> 8.
             static constexpr uint8_t pow3[6] = {1, 3, 9, 27, 81, 243};
-            auto trit = [](uint8_t q, int n) { return ((static_cast<uint16_t>(static_cast<uint8_t>(q * pow3[n])) * 3) >> 8) - 1; };
+            auto trit = [](uint8_t q, int n) {
+                return ((static_cast<uint16_t>(static_cast<uint8_t>(q * pow3[n])) * 3) >> 8) - 1;
+            };
             const auto* wb = reinterpret_cast<const quant::BlockTQ1_0*>(w);
             const auto* ab = reinterpret_cast<const quant::BlockQ8_K*>(a);
             float s = 0;
@@ -188,16 +206,18 @@ float dot_ref(TensorType wtype, int64_t k, const uint8_t* w, const uint8_t* a) {
             // bitnet.cpp's finish without the tensor scale (matmul multiplies by Weight::scale
             // afterwards, which gives vec_dot_i2s_ref's value bit for bit: x * 1.0f == x).
             return quant::vec_dot_i2s_ref(w, 1.0f, a, k);
-        default: throw UnsupportedError("no reference kernel for tensor type " + std::string(type_name(wtype)));
+        default:
+            throw UnsupportedError("no reference kernel for tensor type " + std::string(type_name(wtype)));
     }
 }
 
 }  // namespace
 
-void matmul_tile_ref(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr, const uint8_t* a,
-                     size_t a_stride, int64_t nt, float* y, int64_t ldy) {
+void matmul_tile_ref(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr,
+                     const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy) {
     for (int64_t t = 0; t < nt; ++t) {
-        for (int64_t r = 0; r < nr; ++r) y[t * ldy + r] = dot_ref(wtype, k, w + r * w_stride, a + t * a_stride);
+        for (int64_t r = 0; r < nr; ++r)
+            y[t * ldy + r] = dot_ref(wtype, k, w + r * w_stride, a + t * a_stride);
     }
 }
 
@@ -211,7 +231,8 @@ void sign_matmul_tile_ref(ActFormat f, int64_t k, const uint8_t* bits, size_t bi
         for (int64_t r = 0; r < nr; ++r) {
             const uint8_t* row = bits + r * bits_stride;
             if (f == ActFormat::F32) {
-                y[t * ldy + r] = static_cast<float>(onebit::sign_dot_ref(row, reinterpret_cast<const float*>(at), k));
+                y[t * ldy + r] =
+                    static_cast<float>(onebit::sign_dot_ref(row, reinterpret_cast<const float*>(at), k));
             } else {
                 const int32_t s = onebit::sign_dot_i8_ref(row, reinterpret_cast<const int8_t*>(at), k);
                 y[t * ldy + r] = static_cast<float>(s) / i8_row_scale(at, k);
@@ -228,6 +249,13 @@ void attn_scores_f16_ref(const float* q, const uint16_t* k, size_t k_stride, int
             s += static_cast<double>(fp16_to_fp32(fp32_to_fp16(q[d]))) * fp16_to_fp32(k[j * k_stride + d]);
         scores[j] = static_cast<float>(s) * scale;
     }
+}
+
+int32_t i2s_block_dot_ref(const uint8_t* block, const int8_t* q) {
+    int32_t sum = 0;
+    for (int g = 0; g < 4; ++g)  // element 32g + p is bits 6 − 2g of byte p
+        for (int p = 0; p < 32; ++p) sum += ((block[p] >> (6 - 2 * g)) & 3) * q[32 * g + p];
+    return sum;
 }
 
 }  // namespace lowbit::cpu

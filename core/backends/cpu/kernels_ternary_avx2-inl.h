@@ -1,8 +1,8 @@
-// No include guard: the AVX2 tiles of kernels_ternary_simd.cpp, included there twice inside the
-// AVX2 target's code — once as plain AVX2 (namespace avx2) and once with AVX-VNNI enabled
-// (namespace avx2_vnni, LOWBIT_AVX2_VNNI = 1) — so CPUs with AVX-VNNI but no AVX-512 (Alder
-// Lake and later client cores, Zen 5 client) get VPDPBUSD while the others keep VPMADDUBSW,
-// from one binary. The helpers (load256, act_sum16, digits, ...) come from the includer.
+// No include guard: the AVX2 tiles of kernels_ternary_simd.cpp, compiled twice through
+// avx2_variants-inl.h — plain (namespace avx2) and with AVX-VNNI (namespace avx2_vnni,
+// LOWBIT_AVX2_VNNI = 1) — so CPUs with AVX-VNNI but no AVX-512 (Alder Lake and later client
+// cores, Zen 5 client) get VPDPBUSD while the others keep VPMADDUBSW, from one binary. The
+// helpers (load256, act_sum16, digits, ...) come from the includer.
 
 #include "backends/cpu/avx2_byte_dot-inl.h"
 

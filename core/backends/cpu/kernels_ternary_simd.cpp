@@ -344,8 +344,7 @@ HWY_INLINE void i2s_store_pairs(const __m512i (&acc)[R][T], int64_t b, int64_t k
             for (int t = 0; t < T; ++t) {
                 const uint8_t* wb = w + r * ws + b * quant::I2_S_BLOCK_BYTES;
                 const int8_t* q = reinterpret_cast<const int8_t*>(a + t * as) + b * quant::QK_I2_S;
-                for (int g = 0; g < 4; ++g)
-                    for (int p = 0; p < 32; ++p) tail[r][t] += ((wb[p] >> (6 - 2 * g)) & 3) * q[32 * g + p];
+                tail[r][t] += i2s_block_dot_ref(wb, q);  // not inline: see kernels.h
             }
     }
     for (int r = 0; r < R; ++r)
@@ -511,20 +510,8 @@ HWY_INLINE __m256i digits(__m256i q) {
 }
 
 // The tiles, once per instruction-set variant (see kernels_ternary_avx2-inl.h).
-namespace avx2 {
-#define LOWBIT_AVX2_VNNI 0
-#include "backends/cpu/kernels_ternary_avx2-inl.h"
-#undef LOWBIT_AVX2_VNNI
-}  // namespace avx2
-
-#pragma GCC push_options
-#pragma GCC target("avxvnni")
-namespace avx2_vnni {
-#define LOWBIT_AVX2_VNNI 1
-#include "backends/cpu/kernels_ternary_avx2-inl.h"
-#undef LOWBIT_AVX2_VNNI
-}  // namespace avx2_vnni
-#pragma GCC pop_options
+#define LOWBIT_AVX2_TILES "backends/cpu/kernels_ternary_avx2-inl.h"
+#include "backends/cpu/avx2_variants-inl.h"
 
 #elif HWY_TARGET == HWY_NEON && defined(__aarch64__)
 // =================================================================================================
