@@ -272,12 +272,16 @@ int resolve_threads(int t) {
     return h > 0 ? static_cast<int>(h) : 1;
 }
 
-// Everything a conversion needs, built once (also for plan_conversion).
-struct Prepared {
-    std::unique_ptr<conv::SourceModel> src;
+// One target's output planned against an opened source (plan_conversion, plan_conversions).
+struct PlannedOutput {
     std::vector<PlannedTensor> plan;
     std::vector<std::string> notes;
     std::unique_ptr<GgufWriter> writer;  // declared, not begun
+};
+
+// Everything a conversion needs, built once.
+struct Prepared : PlannedOutput {
+    std::unique_ptr<conv::SourceModel> src;
 };
 
 void fill_metadata(GgufWriter& w, const conv::SourceModel& src, const std::vector<PlannedTensor>& plan,
@@ -301,14 +305,22 @@ void fill_metadata(GgufWriter& w, const conv::SourceModel& src, const std::vecto
     w.set("lowbit.convert.source", GgufValue::make_string(fs::path(src.path).filename().string()));
 }
 
+PlannedOutput plan_output(const conv::SourceModel& src, const ConvertOptions& o,
+                          const std::string& output_path) {
+    validate(o);
+    PlannedOutput out;
+    out.plan = conv::plan_tensors(src, o, out.notes);
+    out.writer = std::make_unique<GgufWriter>(output_path);
+    fill_metadata(*out.writer, src, out.plan, o);
+    for (const auto& t : out.plan) conv::declare_planned(*out.writer, t);
+    return out;
+}
+
 Prepared prepare(const ConvertOptions& o, const std::string& output_path) {
     validate(o);
     Prepared p;
     p.src = conv::open_source(o.input);
-    p.plan = conv::plan_tensors(*p.src, o, p.notes);
-    p.writer = std::make_unique<GgufWriter>(output_path);
-    fill_metadata(*p.writer, *p.src, p.plan, o);
-    for (const auto& t : p.plan) conv::declare_planned(*p.writer, t);
+    static_cast<PlannedOutput&>(p) = plan_output(*p.src, o, output_path);
     return p;
 }
 
@@ -389,15 +401,18 @@ PerplexityFigure measure(const std::string& path, const ConvertOptions& o, Conve
 
 }  // namespace
 
-ConvertPlan plan_conversion(const ConvertOptions& options) {
-    Prepared p = prepare(options, options.output.empty() ? std::string("plan.gguf") : options.output);
+namespace {
+
+ConvertPlan plan_for(const conv::SourceModel& src, const ConvertOptions& options) {
+    const PlannedOutput p =
+        plan_output(src, options, options.output.empty() ? std::string("plan.gguf") : options.output);
     ConvertPlan plan;
-    plan.source_format = p.src->format;
-    plan.architecture = p.src->arch;
-    plan.model_name = p.src->name;
-    plan.tokenizer = p.src->tokenizer_summary;
-    plan.native_ternary_source = p.src->native_ternary;
-    plan.source_bytes = p.src->file_bytes;
+    plan.source_format = src.format;
+    plan.architecture = src.arch;
+    plan.model_name = src.name;
+    plan.tokenizer = src.tokenizer_summary;
+    plan.native_ternary_source = src.native_ternary;
+    plan.source_bytes = src.file_bytes;
     plan.expected_output_bytes = p.writer->expected_file_size();
     const Totals t = totals_of(p.plan);
     plan.n_params = t.n_params;
@@ -405,9 +420,34 @@ ConvertPlan plan_conversion(const ConvertOptions& options) {
     plan.target_params = t.target_params;
     plan.target_bits_per_weight = bpw(t.target_bytes, t.target_params);
     for (const auto& pt : p.plan) plan.tensors.push_back(describe(pt));
-    plan.warnings = p.src->warnings;
+    plan.warnings = src.warnings;
     for (auto& n : p.notes) plan.warnings.push_back(n);
     return plan;
+}
+
+}  // namespace
+
+ConvertPlan plan_conversion(const ConvertOptions& options) {
+    validate(options);
+    return plan_for(*conv::open_source(options.input), options);
+}
+
+std::vector<TargetPlan> plan_conversions(const ConvertOptions& options,
+                                         const std::vector<ConvertTarget>& targets) {
+    const std::unique_ptr<conv::SourceModel> src = conv::open_source(options.input);
+    std::vector<TargetPlan> out;
+    for (const ConvertTarget target : targets) {
+        ConvertOptions o = options;
+        o.target = target;
+        TargetPlan tp{target, std::nullopt, {}};
+        try {
+            tp.plan = plan_for(*src, o);
+        } catch (const Error& e) {
+            tp.error = e.what();
+        }
+        out.push_back(std::move(tp));
+    }
+    return out;
 }
 
 ConvertSummary convert_model(const ConvertOptions& o_in) {

@@ -292,32 +292,44 @@ QVariantMap ConvertWizard::planEstimates(const QString& source, const QString& k
     } catch (const Error&) {
         return {};  // an unreadable policy is reported when the conversion starts
     }
-    for (const TargetChoice& c : kChoices) {
-        const auto target = convert_target_from_name(c.name);
-        if (!target) continue;
-        o.target = *target;
-        QVariantMap e;
-        try {
-            // Opens the source and plans every tensor's type and size; reads no weights.
-            const ConvertPlan plan = plan_conversion(o);
-            const auto bytes = static_cast<qint64>(plan.expected_output_bytes);
-            e = {{QStringLiteral("bytes"), bytes},
-                 {QStringLiteral("size"), app::humanBytes(bytes)},
-                 {QStringLiteral("bitsPerWeight"), plan.output_bits_per_weight},
-                 {QStringLiteral("targetBitsPerWeight"), plan.target_bits_per_weight},
-                 // Same two figures as the summary after converting: the converted layers'
-                 // bits/weight and the whole file's (kept tensors included).
-                 {QStringLiteral("text"),
-                  plan.target_params > 0
-                      ? tr("≈ %1 · %2 bits/weight in converted layers, %3 overall")
-                            .arg(app::humanBytes(bytes))
-                            .arg(plan.target_bits_per_weight, 0, 'f', 2)
-                            .arg(plan.output_bits_per_weight, 0, 'f', 2)
-                      : tr("≈ %1 · nothing converted with this policy").arg(app::humanBytes(bytes))}};
-        } catch (const Error& err) {
-            e = {{QStringLiteral("error"), QString::fromUtf8(err.what())}};
+    std::vector<ConvertTarget> targets;
+    QStringList names;  // the cards' names, in the targets' order
+    for (const TargetChoice& c : kChoices)
+        if (const auto target = convert_target_from_name(c.name)) {
+            targets.push_back(*target);
+            names << QString::fromLatin1(c.name);
         }
-        estimates.insert(QString::fromLatin1(c.name), e);
+    std::vector<TargetPlan> plans;
+    try {
+        // Opens the source once and plans every tensor's type and size per target; reads no weights.
+        plans = plan_conversions(o, targets);
+    } catch (const Error& err) {  // the source cannot be opened: every card says why
+        for (const ConvertTarget t : targets) plans.push_back({t, std::nullopt, err.what()});
+    }
+    for (size_t i = 0; i < plans.size(); ++i) {
+        const TargetPlan& tp = plans[i];
+        const QString& name = names[qsizetype(i)];
+        if (!tp.plan) {
+            estimates.insert(name, QVariantMap{{QStringLiteral("error"), QString::fromStdString(tp.error)}});
+            continue;
+        }
+        const ConvertPlan& plan = *tp.plan;
+        const auto bytes = static_cast<qint64>(plan.expected_output_bytes);
+        estimates.insert(
+            name,
+            QVariantMap{{QStringLiteral("bytes"), bytes},
+                        {QStringLiteral("size"), app::humanBytes(bytes)},
+                        {QStringLiteral("bitsPerWeight"), plan.output_bits_per_weight},
+                        {QStringLiteral("targetBitsPerWeight"), plan.target_bits_per_weight},
+                        // Same two figures as the summary after converting: the converted layers'
+                        // bits/weight and the whole file's (kept tensors included).
+                        {QStringLiteral("text"),
+                         plan.target_params > 0
+                             ? tr("≈ %1 · %2 bits/weight in converted layers, %3 overall")
+                                   .arg(app::humanBytes(bytes))
+                                   .arg(plan.target_bits_per_weight, 0, 'f', 2)
+                                   .arg(plan.output_bits_per_weight, 0, 'f', 2)
+                             : tr("≈ %1 · nothing converted with this policy").arg(app::humanBytes(bytes))}});
     }
     return estimates;
 }

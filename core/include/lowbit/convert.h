@@ -203,4 +203,15 @@ struct ConvertPlan {
 };
 ConvertPlan plan_conversion(const ConvertOptions& options);
 
+// plan_conversion for several targets, opening the source once (the wizard's target cards):
+// one entry per target, in order, with the plan or, when that target cannot be planned, the
+// error message. Throws lowbit::Error only when the source cannot be opened.
+struct TargetPlan {
+    ConvertTarget target;
+    std::optional<ConvertPlan> plan;
+    std::string error;
+};
+std::vector<TargetPlan> plan_conversions(const ConvertOptions& options,
+                                         const std::vector<ConvertTarget>& targets);
+
 }  // namespace lowbit

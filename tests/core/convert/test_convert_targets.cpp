@@ -458,6 +458,37 @@ class TestConvertTargets : public QObject {
         QCOMPARE(plan.expected_output_bytes, s.output_bytes);
         QCOMPARE(plan.output_bits_per_weight, s.output_bits_per_weight);
     }
+
+    // Several targets from one opening of the source: each equals its own plan_conversion, and a
+    // target the options rule out carries its error without failing the others.
+    void planSeveralTargets() {
+        ConvertOptions o;
+        o.input = llama();
+        o.output = path("several.gguf");  // never written
+        o.ternary_rule = quant::TernaryRule::AbsMaxBlock;  // not possible for i2_s
+        const std::vector<ConvertTarget> targets{ConvertTarget::TQ2_0, ConvertTarget::I2_S,
+                                                 ConvertTarget::OneBit};
+        const std::vector<TargetPlan> plans = plan_conversions(o, targets);
+        QCOMPARE(plans.size(), targets.size());
+        for (size_t i = 0; i < targets.size(); ++i) {
+            QCOMPARE(plans[i].target, targets[i]);
+            ConvertOptions one = o;
+            one.target = targets[i];
+            if (targets[i] == ConvertTarget::I2_S) {
+                QVERIFY(!plans[i].plan);
+                QVERIFY2(QString::fromStdString(plans[i].error).contains("i2_s"), plans[i].error.c_str());
+                continue;
+            }
+            QVERIFY2(plans[i].plan, plans[i].error.c_str());
+            const ConvertPlan alone = plan_conversion(one);
+            QCOMPARE(plans[i].plan->expected_output_bytes, alone.expected_output_bytes);
+            QCOMPARE(plans[i].plan->target_bits_per_weight, alone.target_bits_per_weight);
+            QCOMPARE(plans[i].plan->tensors.size(), alone.tensors.size());
+        }
+        QVERIFY(!fs::exists(o.output));
+        o.input = path("missing.gguf");
+        QVERIFY_THROWS_EXCEPTION(Error, plan_conversions(o, targets));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConvertTargets)
