@@ -35,3 +35,10 @@ void sign_i8_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size
             y[t * ldy + r] = i8_finish(2 * (hsum_epi32(acc[r][t]) + tail[r][t]) - sum, at, k);
     }
 }
+
+// This variant's int8 matmul: the tile in tile_driver.h's schedule.
+inline void matmul_sign_i8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                           int64_t nt, float* y, int64_t ldy) {
+    run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
+        k, w, ws, nr, a, as, nt, y, ldy);
+}

@@ -1,8 +1,5 @@
-// No include guard: the ARMv8.2 dot-product sign x int8 tile of kernels_onebit_simd.cpp, included
-// there once inside the NEON target's code on aarch64 (namespace neon_dotprod), between
-// `#pragma GCC target("arch=armv8.2-a+dotprod+crypto")` and pop_options, as
-// kernels_ternary_neon_dotprod-inl.h; picked when cpu_extensions().neon_dotprod. i8_finish comes
-// from the includer.
+// No include guard: the ARMv8.2 dot-product sign x int8 tile of kernels_onebit_simd.cpp, compiled
+// with SDOT enabled through neon_dotprod_variant-inl.h. i8_finish comes from the includer.
 //
 // Sign bits become 0xFF bytes (−1 as int8) where the sign is +1, so one SDOT per 16 weights
 // accumulates −Σ_{bit = 1} q; the finish is the AVX2 tile's, 2·Σ_{bit = 1} q − Σ q, exact in int32.
@@ -46,4 +43,11 @@ void sign_i8_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size
         const int32_t sum = i8_row_sum(at, k);
         for (int r = 0; r < R; ++r) y[t * ldy + r] = i8_finish(-2 * vaddvq_s32(acc[r][t]) - sum, at, k);
     }
+}
+
+// This variant's int8 matmul: the tile in tile_driver.h's schedule.
+inline void matmul_sign_i8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                           int64_t nt, float* y, int64_t ldy) {
+    run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
+        k, w, ws, nr, a, as, nt, y, ldy);
 }

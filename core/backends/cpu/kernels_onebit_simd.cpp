@@ -191,15 +191,8 @@ HWY_INLINE __m256i expand_bits(uint32_t bits) {
 // =================================================================================================
 // NEON: the SDOT int8 tile for ARMv8.2 dot-product cores (see kernels_onebit_neon_dotprod-inl.h);
 // the portable code below is the fallback and runs F32.
-#pragma GCC push_options
-// "+dotprod" alone is refused; "+crypto" because Highway's NEON target enables it, and the
-// always-inline helpers compiled under that target must inline into these tiles (every core
-// with dotprod is ARMv8.2 or later).
-#pragma GCC target("arch=armv8.2-a+dotprod+crypto")
-namespace neon_dotprod {
-#include "backends/cpu/kernels_onebit_neon_dotprod-inl.h"
-}  // namespace neon_dotprod
-#pragma GCC pop_options
+#define LOWBIT_NEON_DOTPROD_TILES "backends/cpu/kernels_onebit_neon_dotprod-inl.h"
+#include "backends/cpu/neon_dotprod_variant-inl.h"
 
 #endif  // x86 targets, NEON
 
@@ -214,16 +207,12 @@ void SignMatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uin
 void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                   float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_AVX2
-    if (cpu_extensions().avx_vnni) {
-        using namespace avx2_vnni;
-        run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
-            k, w, ws, nr, a, as, nt, y, ldy);
-        return;
-    }
-    using namespace avx2;
-#endif
+    (cpu_extensions().avx_vnni ? avx2_vnni::matmul_sign_i8 : avx2::matmul_sign_i8)(k, w, ws, nr, a, as, nt, y,
+                                                                                   ldy);
+#else
     run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
         k, w, ws, nr, a, as, nt, y, ldy);
+#endif
 }
 #elif HWY_TARGET != HWY_SCALAR
 // Every other target (NEON on ARM, whose int8 kernel first takes the SDOT tile when the CPU has
@@ -268,12 +257,7 @@ void SignMatmulF32(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uin
 void SignMatmulI8(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                   float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_NEON && defined(__aarch64__)
-    if (cpu_extensions().neon_dotprod) {
-        using namespace neon_dotprod;
-        run_row_tiles<sign_i8_tile<4, 1>, sign_i8_tile<1, 1>, sign_i8_tile<2, 4>, sign_i8_tile<1, 4>>(
-            k, w, ws, nr, a, as, nt, y, ldy);
-        return;
-    }
+    if (cpu_extensions().neon_dotprod) return neon_dotprod::matmul_sign_i8(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
     const hn::CappedTag<int16_t, 16> d16;
     const hn::RepartitionToWide<decltype(d16)> d32;

@@ -170,3 +170,28 @@ void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t a
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < T; ++t) y[t * ldy + r] = i2s_finish(hsum_epi32(acc[r][t]), a + t * as, k);
 }
+
+// This variant's matmuls: its tiles in tile_driver.h's schedule.
+inline void matmul_tq2(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                       int64_t nt, float* y, int64_t ldy) {
+    run_row_tiles<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
+}
+inline void matmul_tq1(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                       int64_t nt, float* y, int64_t ldy) {
+#if LOWBIT_AVX2_VNNI
+    // The digit-free tile for one token. Several tokens: the plain AVX2 tile, whose digits serve
+    // four tokens — with VPDPBUSD its eight-deep accumulation chains measured ~8% slower (48 vs
+    // 52 GMAC/s, 64 tokens), as the digit work, not the dot products, bounds it.
+    run_row_tiles<tq1_tile_decode<4>, tq1_tile_decode<1>, avx2::tq1_tile<2, 4>, avx2::tq1_tile<1, 4>>(
+        k, w, ws, nr, a, as, nt, y, ldy);
+#else
+    run_row_tiles<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
+#endif
+}
+inline void matmul_i2s(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                       int64_t nt, float* y, int64_t ldy) {
+    run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
+}

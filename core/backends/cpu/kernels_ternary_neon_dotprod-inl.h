@@ -1,8 +1,5 @@
-// No include guard: the ARMv8.2 dot-product tiles of kernels_ternary_simd.cpp, included there once
-// inside the NEON target's code on aarch64 (namespace neon_dotprod), between
-// `#pragma GCC target("arch=armv8.2-a+dotprod+crypto")` and pop_options, so SDOT is compiled into these
-// functions only and the NEON target still runs on ARMv8.0 cores; the entry points pick these
-// tiles when cpu_extensions().neon_dotprod. i2s_finish, QK_K and the block types come from the
+// No include guard: the ARMv8.2 dot-product tiles of kernels_ternary_simd.cpp, compiled with SDOT
+// enabled through neon_dotprod_variant-inl.h. i2s_finish, QK_K and the block types come from the
 // includer.
 //
 // SDOT (vdotq_s32) sums four int8 × int8 products per 32-bit lane. Ternary codes c = w + 1 ≤ 3
@@ -144,4 +141,21 @@ void i2s_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t a
     }
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < T; ++t) y[t * ldy + r] = i2s_finish(vaddvq_s32(acc[r][t]), a + t * as, k);
+}
+
+// The SDOT matmuls: the tiles in tile_driver.h's schedule.
+inline void matmul_tq2(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                       int64_t nt, float* y, int64_t ldy) {
+    run_row_tiles<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
+}
+inline void matmul_tq1(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                       int64_t nt, float* y, int64_t ldy) {
+    run_row_tiles<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
+}
+inline void matmul_i2s(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as,
+                       int64_t nt, float* y, int64_t ldy) {
+    run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
+                                                                                  ldy);
 }

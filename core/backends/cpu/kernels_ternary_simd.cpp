@@ -516,17 +516,9 @@ HWY_INLINE __m256i digits(__m256i q) {
 #elif HWY_TARGET == HWY_NEON && defined(__aarch64__)
 // =================================================================================================
 // NEON: SDOT tiles for ARMv8.2 dot-product cores (see kernels_ternary_neon_dotprod-inl.h); the
-// portable code below is the fallback. The target pragma keeps SDOT out of every other function
-// of the target.
-#pragma GCC push_options
-// "+dotprod" alone is refused; "+crypto" because Highway's NEON target enables it, and the
-// always-inline helpers compiled under that target must inline into these tiles (every core
-// with dotprod is ARMv8.2 or later).
-#pragma GCC target("arch=armv8.2-a+dotprod+crypto")
-namespace neon_dotprod {
-#include "backends/cpu/kernels_ternary_neon_dotprod-inl.h"
-}  // namespace neon_dotprod
-#pragma GCC pop_options
+// portable code below is the fallback.
+#define LOWBIT_NEON_DOTPROD_TILES "backends/cpu/kernels_ternary_neon_dotprod-inl.h"
+#include "backends/cpu/neon_dotprod_variant-inl.h"
 
 #endif  // x86 targets, NEON
 
@@ -572,41 +564,15 @@ void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_
 #elif HWY_TARGET == HWY_AVX2
 void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
-    if (cpu_extensions().avx_vnni) {
-        using namespace avx2_vnni;
-        run_row_tiles<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt,
-                                                                                      y, ldy);
-        return;
-    }
-    using namespace avx2;
-    run_row_tiles<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
-                                                                                  ldy);
+    (cpu_extensions().avx_vnni ? avx2_vnni::matmul_tq2 : avx2::matmul_tq2)(k, w, ws, nr, a, as, nt, y, ldy);
 }
 void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
-    if (cpu_extensions().avx_vnni) {
-        // The digit-free tile for one token. Several tokens: the plain AVX2 tile, whose digits
-        // serve four tokens — with VPDPBUSD its eight-deep accumulation chains measured ~8%
-        // slower (48 vs 52 GMAC/s, 64 tokens), as the digit work, not the dot products, bounds it.
-        run_row_tiles<avx2_vnni::tq1_tile_decode<4>, avx2_vnni::tq1_tile_decode<1>, avx2::tq1_tile<2, 4>,
-                      avx2::tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y, ldy);
-        return;
-    }
-    using namespace avx2;
-    run_row_tiles<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
-                                                                                  ldy);
+    (cpu_extensions().avx_vnni ? avx2_vnni::matmul_tq1 : avx2::matmul_tq1)(k, w, ws, nr, a, as, nt, y, ldy);
 }
 void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                 float* y, int64_t ldy) {
-    if (cpu_extensions().avx_vnni) {
-        using namespace avx2_vnni;
-        run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt,
-                                                                                      y, ldy);
-        return;
-    }
-    using namespace avx2;
-    run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt, y,
-                                                                                  ldy);
+    (cpu_extensions().avx_vnni ? avx2_vnni::matmul_i2s : avx2::matmul_i2s)(k, w, ws, nr, a, as, nt, y, ldy);
 }
 #elif HWY_TARGET != HWY_SCALAR
 // Every other target (NEON on ARM, which first takes the SDOT tiles when the CPU has dotprod;
@@ -691,12 +657,7 @@ HWY_INLINE void tq_matmul(int64_t k, const uint8_t* w, size_t ws, int64_t nr, co
 void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_NEON && defined(__aarch64__)
-    if (cpu_extensions().neon_dotprod) {
-        using namespace neon_dotprod;
-        run_row_tiles<tq2_tile<4, 1>, tq2_tile<1, 1>, tq2_tile<2, 4>, tq2_tile<1, 4>>(k, w, ws, nr, a, as, nt,
-                                                                                      y, ldy);
-        return;
-    }
+    if (cpu_extensions().neon_dotprod) return neon_dotprod::matmul_tq2(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
     // Element 128j + 32l + m is bits 2l of byte 32j + m.
     tq_matmul<BlockTQ2_0>(k, w, ws, nr, a, as, nt, y, ldy,
@@ -709,12 +670,7 @@ void MatmulTQ2_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
 void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                  float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_NEON && defined(__aarch64__)
-    if (cpu_extensions().neon_dotprod) {
-        using namespace neon_dotprod;
-        run_row_tiles<tq1_tile<4, 1>, tq1_tile<1, 1>, tq1_tile<2, 4>, tq1_tile<1, 4>>(k, w, ws, nr, a, as, nt,
-                                                                                      y, ldy);
-        return;
-    }
+    if (cpu_extensions().neon_dotprod) return neon_dotprod::matmul_tq1(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
     // Elements 32n + m: digit n of qs[m]; 160 + 16n + m: of qs[32 + m]; 240 + 4n + j: of qh[j].
     tq_matmul<BlockTQ1_0>(k, w, ws, nr, a, as, nt, y, ldy,
@@ -734,12 +690,7 @@ void MatmulTQ1_0(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8
 void MatmulI2_S(int64_t k, const uint8_t* w, size_t ws, int64_t nr, const uint8_t* a, size_t as, int64_t nt,
                 float* y, int64_t ldy) {
 #if HWY_TARGET == HWY_NEON && defined(__aarch64__)
-    if (cpu_extensions().neon_dotprod) {
-        using namespace neon_dotprod;
-        run_row_tiles<i2s_tile<4, 1>, i2s_tile<1, 1>, i2s_tile<2, 4>, i2s_tile<1, 4>>(k, w, ws, nr, a, as, nt,
-                                                                                      y, ldy);
-        return;
-    }
+    if (cpu_extensions().neon_dotprod) return neon_dotprod::matmul_i2s(k, w, ws, nr, a, as, nt, y, ldy);
 #endif
     // Element 32g + p of a 32-byte block is bits 6 − 2g of byte p; the row's integer, then the
     // reference's own float finish.
