@@ -39,7 +39,7 @@ if ! command -v qemu-aarch64 > /dev/null || [ ! -e "$hwy_arm" ]; then
   exit 0
 fi
 aarch64-linux-gnu-ar rcs "$out/libcore.a" "$out"/*.o
-"$cxx" -std=c++20 -O2 -I"$repo/core" -I"$repo/core/include" -I"$build/core" \
+"$cxx" -std=c++20 -O2 -I"$repo/core" -I"$repo/core/include" -I"$build/core" -I"$repo/tests" \
   "$repo/tests/cross/kernels_match_reference.cpp" "$out/libcore.a" -lhwy -lpthread -o "$out/kernels_match_reference"
 # Both runs, each checked to use the tiles it is meant to check (the harness prints cpu_extensions()).
 run_on() {  # CPU model ("" = qemu's default), expected dotprod flag (1 or 0)

@@ -11,6 +11,7 @@
 #include <vector>
 #include "backends/cpu/cpu_extensions.h"
 #include "backends/cpu/kernels.h"
+#include "core/backends/cpu/exact_inputs.h"
 #include "lowbit/fp16.h"
 #include "lowbit/quant.h"
 #include "quant/blocks.h"
@@ -31,34 +32,12 @@ std::vector<uint8_t> random_activations(ActFormat af, int k, int nt, std::mt1993
     return act;
 }
 
-// Q8_K rows with d = 1 and values in −2..2, for weights with unit scales: every float step of a
-// TQ dot product is then exact, so any slip in a block's integer shows as an inexact result.
-std::vector<uint8_t> small_q8k_rows(int k, int nt, std::mt19937& rng) {
-    std::vector<uint8_t> out(static_cast<size_t>(k / 256 * nt) * sizeof(quant::BlockQ8_K));
-    auto* b = reinterpret_cast<quant::BlockQ8_K*>(out.data());
-    for (int i = 0; i < k / 256 * nt; ++i) {
-        b[i].d = 1.0f;
-        for (auto& q : b[i].qs) q = static_cast<int8_t>(static_cast<int>(rng() % 5) - 2);
-        for (int g = 0; g < 16; ++g) {
-            int sum = 0;
-            for (int j = 0; j < 16; ++j) sum += b[i].qs[16 * g + j];
-            b[i].bsums[g] = static_cast<int16_t>(sum);
-        }
-    }
-    return out;
-}
-
 // Random code bytes (TQ2_0: codes 0..3; TQ1_0: any byte, digits of 243..255 included) with d = 1.
 std::vector<uint8_t> unit_scale_weights(TensorType t, int k, int rows, std::mt19937& rng) {
-    std::vector<uint8_t> w(row_bytes(t, k) * rows);
+    const size_t rb = row_bytes(t, k);
+    std::vector<uint8_t> w(rb * rows);
     for (auto& b : w) b = static_cast<uint8_t>(rng());
-    const uint16_t one = fp32_to_fp16(1.0f);
-    for (int i = 0; i < k / 256 * rows; ++i) {
-        if (t == TensorType::TQ2_0)
-            std::memcpy(&reinterpret_cast<quant::BlockTQ2_0*>(w.data())[i].d, &one, 2);
-        else
-            std::memcpy(&reinterpret_cast<quant::BlockTQ1_0*>(w.data())[i].d, &one, 2);
-    }
+    for (int r = 0; r < rows; ++r) test::unit_scales(t, w.data() + r * rb, k);
     return w;
 }
 
@@ -116,7 +95,7 @@ int main() {
                 const int rows = 9;
                 const size_t rb = row_bytes(t, k), ab = activation_row_bytes(ActFormat::Q8_K, k);
                 const std::vector<uint8_t> w = unit_scale_weights(t, k, rows, rng);
-                const std::vector<uint8_t> act = small_q8k_rows(k, nt, rng);
+                const std::vector<uint8_t> act = test::small_q8k_rows(k, nt, rng);
                 std::vector<float> y(rows * nt), yr(rows * nt);
                 matmul_tile(t, k, w.data(), rb, rows, act.data(), ab, nt, y.data(), rows);
                 matmul_tile_ref(t, k, w.data(), rb, rows, act.data(), ab, nt, yr.data(), rows);

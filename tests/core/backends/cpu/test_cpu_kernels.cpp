@@ -7,6 +7,7 @@
 
 #include "backends/cpu/cpu_extensions.h"
 #include "backends/cpu/kernels.h"
+#include "core/backends/cpu/exact_inputs.h"
 #include "core/quant/random_blocks.h"
 #include "hwy/targets.h"
 #include "lowbit/error.h"
@@ -112,35 +113,6 @@ QString exact_diff(const std::vector<float>& y, const std::vector<float>& ref) {
                 .arg(y[i], 0, 'g', 9)
                 .arg(ref[i], 0, 'g', 9);
     return {};
-}
-
-// Q8_K activation blocks with d = 1 and small values, so every product and partial sum of a dot
-// product over a few blocks is an integer below 2^24: any summation order is exact in float, and
-// a kernel must give exactly the reference's value, which tests its integer parts bit for bit.
-std::vector<uint8_t> small_q8k_rows(int64_t k, int64_t n, std::mt19937& rng) {
-    std::vector<uint8_t> out(static_cast<size_t>(k / 256 * n) * sizeof(quant::BlockQ8_K));
-    auto* b = reinterpret_cast<quant::BlockQ8_K*>(out.data());
-    for (int64_t i = 0; i < k / 256 * n; ++i) {
-        b[i].d = 1.0f;
-        for (auto& q : b[i].qs) q = static_cast<int8_t>(static_cast<int>(rng() % 5) - 2);
-        for (int g = 0; g < 16; ++g) {
-            int sum = 0;
-            for (int j = 0; j < 16; ++j) sum += b[i].qs[16 * g + j];
-            b[i].bsums[g] = static_cast<int16_t>(sum);
-        }
-    }
-    return out;
-}
-
-// Sets every fp16 scale field of a weight row's blocks to 1.0 (d) or 2.0 (dmin).
-void unit_scales(TensorType t, uint8_t* row, int64_t k) {
-    const size_t bb = type_traits(t).block_bytes;
-    const auto fields = test::half_fields(t);
-    for (int64_t b = 0; b < k / 256; ++b)
-        for (size_t f = 0; f < fields.size(); ++f) {
-            const uint16_t h = fp32_to_fp16(f == 0 ? 1.0f : 2.0f);
-            std::memcpy(row + b * bb + fields[f], &h, 2);
-        }
 }
 
 }  // namespace
@@ -311,8 +283,8 @@ class TestCpuKernels : public QObject {
         std::mt19937 rng(type * 7 + tokens);
         auto w = random_weights(wt, k, rows, rng);
         const size_t rb = row_bytes(wt, k);
-        for (int r = 0; r < rows; ++r) unit_scales(wt, w.data() + r * rb, k);
-        const auto act = small_q8k_rows(k, tokens, rng);
+        for (int r = 0; r < rows; ++r) test::unit_scales(wt, w.data() + r * rb, k);
+        const auto act = test::small_q8k_rows(k, tokens, rng);
         const size_t ab = activation_row_bytes(ActFormat::Q8_K, k);
         std::vector<float> y_ref(static_cast<size_t>(rows * tokens)), y(y_ref.size());
         for (int t = 0; t < tokens; ++t)
