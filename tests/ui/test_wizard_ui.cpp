@@ -176,6 +176,107 @@ class TestWizardUi : public QObject {
         }
     }
 
+    // A gated repository through the Downloads page, as a person meets it: the download fails
+    // with the licence/token message on its row; the token typed into the page's field and
+    // "Try again" start it; quitting mid-download and starting the app again shows it paused
+    // at the same bytes; the token is not kept (never saved), so resuming asks for it again,
+    // and with it the download continues from the partial file (a Range request) and the
+    // model enters the library.
+    void gatedDownloadTokenAndRestart() {
+        FakeHub hub;
+        QVERIFY(hub.start());
+        const QString repo = QStringLiteral("lowbit-test/gated-llama-gguf");
+        const QString token = QStringLiteral("hf_lowbitTestToken42");
+        const QByteArray model =
+            QByteArray::fromStdString(lowbit::test::read_file(lowbit::test::model_path(kFile)));
+        hub.addFile(repo, kFile, model, true);
+        hub.setGated(repo, token);
+        hub.chunkBytes = 16384;  // slow enough to quit in the middle
+        hub.chunkIntervalMs = 20;
+        QTemporaryDir dir;
+        lowbit::app::DownloadSettings settings;
+        settings.hub.baseUrl = hub.baseUrl();
+        settings.proxy.mode = lowbit::app::ProxyConfig::Mode::None;
+        settings.freeSpaceMarginBytes = 0;
+        const QString row = QStringLiteral("download_") + kFile;
+        auto rowText = [](lowbit::test::StudioHarness& s, const QString& name) {
+            QQuickItem* r = s.visibleItem(QStringLiteral("download_") + kFile);
+            QQuickItem* t = r ? s.visibleItem(name, r) : nullptr;
+            return t ? t->property("text").toString() : QString();
+        };
+        auto enterToken = [&](lowbit::test::StudioHarness& s) {
+            if (!s.typeInto(QStringLiteral("tokenField"), token)) return false;
+            QTest::keyClick(s.window(), Qt::Key_Return);  // editingFinished hands it to the service
+            return true;
+        };
+        qint64 partBytes = 0;
+        {
+            lowbit::test::StudioHarness s;
+            QVERIFY(startStudio(s, dir.path()));
+            s.app()->downloads()->setDownloadSettings(settings);
+            QVERIFY(s.click(QStringLiteral("nav_downloads")));
+            QVERIFY(s.typeInto(QStringLiteral("repoField"), repo));
+            QVERIFY(s.click(QStringLiteral("listRepoButton")));  // listing needs no token
+            QTRY_VERIFY_WITH_TIMEOUT(s.visibleItem(QStringLiteral("repoFile_") + kFile) != nullptr, 10'000);
+            QVERIFY(s.click(QStringLiteral("repoFile_") + kFile));
+            QTRY_VERIFY(s.visibleItem(QStringLiteral("downloadSelectedButton"))->isEnabled());
+            QVERIFY(s.click(QStringLiteral("downloadSelectedButton")));
+
+            // No token: the row fails and says what to do, in words.
+            QTRY_COMPARE_WITH_TIMEOUT(s.app()->downloads()->get(0).value("downloadState").toString(),
+                                      QStringLiteral("failed"), 10'000);
+            QTRY_VERIFY(!rowText(s, QStringLiteral("downloadError")).isEmpty());
+            const QString refused = rowText(s, QStringLiteral("downloadError"));
+            QVERIFY2(
+                refused.contains(QStringLiteral("gated")) && refused.contains(QStringLiteral("access token")),
+                qPrintable(refused));
+            QVERIFY(!QFile::exists(s.app()->downloads()->get(0).value("localPath").toString()));
+
+            // The token, then "Try again": it downloads; quit half way.
+            QVERIFY(enterToken(s));
+            QVERIFY(s.click(QStringLiteral("resumeDownload")));
+            QTRY_VERIFY_WITH_TIMEOUT(s.app()->downloads()->get(0).value("received").toLongLong() > 200'000,
+                                     10'000);
+            QVERIFY(s.app()->downloads()->get(0).value("received").toLongLong() < model.size());
+            QVERIFY(rowText(s, QStringLiteral("downloadError")).isEmpty());
+        }  // the app quits mid-download
+        // The token went to the Hub with the request that the Hub redirected to its CDN.
+        QVERIFY(hub.requestsFor("/resolve/").last().header("authorization").endsWith(token.toUtf8()));
+
+        hub.chunkBytes = 0;
+        lowbit::test::StudioHarness s;
+        QVERIFY(startStudio(s, dir.path()));
+        s.app()->downloads()->setDownloadSettings(settings);
+        QVERIFY(s.click(QStringLiteral("nav_downloads")));
+        QTRY_VERIFY(s.visibleItem(row) != nullptr);
+        QVariantMap restored = s.app()->downloads()->get(0);
+        QCOMPARE(restored.value("downloadState").toString(), QStringLiteral("paused"));
+        partBytes = restored.value("received").toLongLong();
+        QVERIFY(partBytes > 200'000 && partBytes < model.size());
+        QVERIFY(rowText(s, QStringLiteral("downloadStatus")).contains(QStringLiteral("Paused")));
+        QCOMPARE(s.app()->library()->count(), 0);
+
+        // Resume without the token (it was never saved): refused again, the partial file kept.
+        QVERIFY(s.click(QStringLiteral("resumeDownload")));
+        QTRY_COMPARE_WITH_TIMEOUT(s.app()->downloads()->get(0).value("downloadState").toString(),
+                                  QStringLiteral("failed"), 10'000);
+        QTRY_VERIFY(rowText(s, QStringLiteral("downloadError")).contains(QStringLiteral("access token")));
+        QCOMPARE(s.app()->downloads()->get(0).value("received").toLongLong(), partBytes);
+
+        // With the token it continues from the partial file and completes, checksum verified.
+        QVERIFY(enterToken(s));
+        QVERIFY(s.click(QStringLiteral("resumeDownload")));
+        QTRY_COMPARE_WITH_TIMEOUT(s.app()->downloads()->get(0).value("downloadState").toString(),
+                                  QStringLiteral("completed"), 20'000);
+        QCOMPARE(hub.cdnRequests().last().header("range"), "bytes=" + QByteArray::number(partBytes) + "-");
+        const QString path = s.app()->downloads()->get(0).value("localPath").toString();
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), model);
+        QTRY_COMPARE_WITH_TIMEOUT(s.app()->library()->count(), 1, 10'000);
+        QCOMPARE(lineage(*s.app(), path).value("sha256").toString(), FakeHub::sha256Hex(model));
+    }
+
     // The page's view model on its own: a refused listing in words, and a safetensors model
     // folder downloaded as a whole and offered to the wizard as a folder source.
     void listErrorAndModelFolder() {

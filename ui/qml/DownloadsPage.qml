@@ -213,6 +213,7 @@ Rectangle {
                                     tint: row.downloadState === "failed" ? Theme.danger : row.downloadState === "paused" ? Theme.textFaint : Theme.accent
                                 }
                                 Text {
+                                    objectName: "downloadError"
                                     visible: row.errorText.length > 0
                                     Layout.fillWidth: true
                                     Layout.leftMargin: 44
