@@ -16,8 +16,9 @@ parts=${*:-kernels models onebit vulkan}
 mkdir -p "$out"
 preset=${LOWBIT_PRESET:-ci}
 build=$repo/build/$preset
-if [ ! -x "$build/app/cli/lowbit" ] || [ ! -x "$build/tests/bench/bench_kernels" ]; then
-  "$repo/scripts/build.sh" "$preset" lowbit bench_kernels
+if [ ! -x "$build/app/cli/lowbit" ] || [ ! -x "$build/tests/bench/bench_kernels" ] ||
+   [ ! -x "$build/tests/bench/bench_vulkan" ]; then
+  "$repo/scripts/build.sh" "$preset" lowbit bench_kernels bench_vulkan
 fi
 lowbit=$build/app/cli/lowbit
 
@@ -68,10 +69,27 @@ for part in $parts; do
       rm -rf "$tmp"
       ;;
     vulkan)
-      for type in f16 tq2_0; do
-        "$lowbit" bench --dummy 125m --type "$type" --device vulkan -p 64 -n 16 -r 1 --json \
-          > "$out/125m-$type-vulkan.json" || echo "vulkan $type: failed (see above)" >&2
-        "$lowbit" bench --dummy 125m --type "$type" -t 2 -p 64 -n 16 -r 1 --json > "$out/125m-$type-cpu.json"
+      # Kernels: decode mat-vecs streaming from device memory (bytes/s against the device's copy
+      # bandwidth, and against LOWBIT_BENCH_PEAK_GBPS, the spec-sheet figure, when set) and 64-token
+      # prefill. A software device (lavapipe) runs the shaders on the CPU: the two BitNet shapes only.
+      software=0
+      "$lowbit" devices --json | grep -q '"type": "CPU (software)"' && \
+        ! "$lowbit" devices --json | grep -q '"type": "\(discrete\|integrated\|virtual\) GPU"' && software=1
+      filter='BM_VkMatVec|BM_VkPrefill'
+      [ $software = 1 ] && filter='BM_VkMatVec/.*/(2560/6912|6912/2560)|BM_VkPrefill'
+      "$build/tests/bench/bench_vulkan" --benchmark_filter="$filter" \
+        --benchmark_out="$out/vulkan-kernels.json" --benchmark_out_format=json \
+        || echo "vulkan kernels: failed (see above)" >&2
+      # Whole models: decode tokens/s of ternary against F16 on the same shape, Vulkan against CPU.
+      shapes=125m
+      [ $software = 0 ] && shapes="125m 2b4t"
+      for shape in $shapes; do
+        for type in f16 tq2_0 tq1_0 i2_s; do
+          [ "$shape" = 125m ] && [ "$type" != f16 ] && [ "$type" != tq2_0 ] && continue
+          "$lowbit" bench --dummy "$shape" --type "$type" --device vulkan -p 64 -n 16 -r 1 --json \
+            > "$out/$shape-$type-vulkan.json" || echo "vulkan $shape $type: failed (see above)" >&2
+          "$lowbit" bench --dummy "$shape" --type "$type" -t 2 -p 64 -n 16 -r 1 --json > "$out/$shape-$type-cpu.json"
+        done
       done
       ;;
     *) echo "bench.sh: unknown part '$part'" >&2; exit 2 ;;
