@@ -103,11 +103,32 @@ class TestCompareUi : public QObject {
         QVERIFY(s.click(QStringLiteral("runPromptButton")));
         QTRY_VERIFY(vm->prompt()->running());
         QTRY_VERIFY_WITH_TIMEOUT(!vm->prompt()->running(), 30000);
+        QStringList promptTexts;
         for (int i = 0; i < 2; ++i) {
             QQuickItem* col = s.visibleItem(QStringLiteral("promptColumn_%1").arg(i));
             QVERIFY(col);
             QVERIFY(!col->property("shownText").toString().isEmpty());
+            promptTexts << col->property("shownText").toString();
         }
+        // Saved: a note in the panel, a row under "Saved prompts"; "Open" on it brings back the
+        // prompt and the columns after they changed.
+        const qint64 promptRun = vm->prompt()->savedRunId();
+        QVERIFY(promptRun > 0);
+        QTRY_VERIFY(s.visibleItem(QStringLiteral("promptSavedNote")));
+        QVERIFY(s.visibleItem(QStringLiteral("promptSavedNote"))
+                    ->property("text")
+                    .toString()
+                    .contains(QStringLiteral("#%1").arg(promptRun)));
+        QTRY_VERIFY(s.visibleItem(QStringLiteral("savedPrompt_0")));
+        const QString savedPrompt = vm->prompt()->prompt();
+        QVERIFY(s.typeInto(QStringLiteral("promptField"), QStringLiteral("Something else")));
+        QCOMPARE(vm->prompt()->prompt(), QStringLiteral("Something else"));
+        QVERIFY(s.click(QStringLiteral("openPrompt_0")));
+        QTRY_COMPARE(s.visibleItem(QStringLiteral("promptField"))->property("text").toString(), savedPrompt);
+        for (int i = 0; i < 2; ++i)
+            QCOMPARE(
+                s.visibleItem(QStringLiteral("promptColumn_%1").arg(i))->property("shownText").toString(),
+                promptTexts[i]);
 
         // The temperature is editable like max tokens and seed.
         QQuickItem* temperature = s.visibleItem(QStringLiteral("promptTemperature"));

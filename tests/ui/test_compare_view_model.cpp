@@ -397,6 +397,88 @@ class TestCompareViewModel : public QObject {
         }
     }
 
+    // Prompt runs are saved when they finish: listed apart from the perplexity runs, reopened
+    // after a restart with the same prompt, settings, texts and speeds (and the models picked
+    // again), never confused with a perplexity run; a stopped race saves nothing.
+    void promptRunsSavedAndReopened() {
+        QTemporaryDir dir;
+        QStringList texts;
+        QVariantList shown;
+        qint64 saved = 0;
+        {
+            auto app = makeStudio(dir.path());
+            app->library()->importUrls({f16_, tq2_});
+            QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 2, 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+            CompareViewModel* vm = app->compare();
+            QVERIFY(vm->addPick(idOf(*app, f16_)));
+            QVERIFY(vm->addPick(idOf(*app, tq2_)));
+            PromptRace* race = vm->prompt();
+            race->setPrompt(QStringLiteral("The little robot"));
+            race->setMaxTokens(10);
+            race->setSeed(11);
+            race->setTemperature(0.5);
+            QVERIFY(vm->startPrompt());
+            QCOMPARE(race->savedRunId(), 0);
+            QTRY_VERIFY_WITH_TIMEOUT(!race->running(), 30000);
+            QCOMPARE(vm->promptRuns().size(), 1);
+            QVERIFY(vm->runs().isEmpty());  // not a perplexity run
+            saved = vm->promptRuns()[0].toMap().value("id").toLongLong();
+            QCOMPARE(race->savedRunId(), saved);
+            QCOMPARE(vm->promptRuns()[0].toMap().value("title").toString(),
+                     QStringLiteral("The little robot"));
+            shown = race->columns();
+            for (const QVariant& c : shown) texts << c.toMap().value("text").toString();
+            QVERIFY(!texts[0].isEmpty() && !texts[1].isEmpty());
+
+            // Stopped at once: the race ends cancelled and nothing more is saved.
+            race->setMaxTokens(2000);
+            QVERIFY(vm->startPrompt());
+            race->cancel();
+            QTRY_VERIFY_WITH_TIMEOUT(!race->running(), 30000);
+            QVERIFY(race->wasCancelled());
+            QCOMPARE(race->savedRunId(), 0);
+            QCOMPARE(vm->promptRuns().size(), 1);
+        }
+
+        auto app = makeStudio(dir.path());  // a restart
+        QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 2, 20000);
+        CompareViewModel* vm = app->compare();
+        QCOMPARE(vm->promptRuns().size(), 1);
+        QVERIFY(vm->picks().isEmpty());
+        QVERIFY(!vm->openRun(saved));  // a prompt run is no perplexity run
+        QVERIFY(vm->openPromptRun(saved));
+        PromptRace* race = vm->prompt();
+        QCOMPARE(race->savedRunId(), saved);
+        QCOMPARE(race->prompt(), QStringLiteral("The little robot"));
+        QCOMPARE(race->seed(), 11);
+        QCOMPARE(race->maxTokens(), 10);
+        QCOMPARE(race->temperature(), 0.5);
+        const QVariantList cols = race->columns();
+        QCOMPARE(cols.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const QVariantMap got = cols[i].toMap(), was = shown[i].toMap();
+            for (const char* key : {"name", "device", "state", "text", "tokens", "promptTokens"})
+                QCOMPARE(got.value(key), was.value(key));
+            QCOMPARE(got.value("decodeTps").toDouble(), was.value("decodeTps").toDouble());
+            QCOMPARE(got.value("prefillTps").toDouble(), was.value("prefillTps").toDouble());
+        }
+        QCOMPARE(vm->picks().size(), 2);  // its models, picked again so it can be rerun
+        QCOMPARE(vm->picks()[0].toMap().value("path").toString(), f16_);
+
+        // Run again from the reopened settings: the same texts (same seed), saved as a new run.
+        QVERIFY(vm->startPrompt());
+        QTRY_VERIFY_WITH_TIMEOUT(!race->running(), 30000);
+        QCOMPARE(vm->promptRuns().size(), 2);
+        QStringList again;
+        for (const QVariant& c : race->columns()) again << c.toMap().value("text").toString();
+        QCOMPARE(again, texts);
+
+        vm->deleteRun(saved);
+        QCOMPARE(vm->promptRuns().size(), 1);
+        QVERIFY(!vm->openPromptRun(saved));
+    }
+
     // Two real runs with different settings (window 64 vs 32), sharing the F16 model: the
     // comparison matches it by path with both runs' figures exactly as saved and their change,
     // and a model in only one run is listed as such. Works both ways round after reopening.

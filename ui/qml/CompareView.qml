@@ -292,7 +292,7 @@ Rectangle {
             // ---- prompt: the same prompt, seed and sampling through each model, in turn ----
             Card {
                 Layout.fillWidth: true
-                visible: page.vm.picks.length > 0
+                visible: page.vm.picks.length > 0 || page.vm.prompt.columns.length > 0
                 implicitHeight: promptPanel.implicitHeight + 36
                 ColumnLayout {
                     id: promptPanel
@@ -375,6 +375,13 @@ Rectangle {
                         visible: page.vm.prompt.error.length > 0
                         text: page.vm.prompt.error
                         color: Theme.danger
+                    }
+                    Text {
+                        objectName: "promptSavedNote"
+                        visible: page.vm.prompt.savedRunId > 0 && !page.vm.prompt.running
+                        text: qsTr("Saved as prompt run #%1 — listed under Saved runs.").arg(page.vm.prompt.savedRunId)
+                        color: Theme.textMuted
+                        font.pixelSize: Theme.small
                     }
                     Row {
                         id: promptColumns
@@ -650,8 +657,8 @@ Rectangle {
                         spacing: 6
                         SectionTitle { text: qsTr("Saved runs") }
                         Text {
-                            visible: page.vm.runs.length === 0
-                            text: qsTr("Finished comparisons are saved here with their settings and the machine they ran on.")
+                            visible: page.vm.runs.length === 0 && page.vm.promptRuns.length === 0
+                            text: qsTr("Finished comparisons and prompt runs are saved here with their settings and the machine they ran on.")
                             color: Theme.textMuted
                         }
                         Repeater {
@@ -700,6 +707,62 @@ Rectangle {
                                         tip: qsTr("Delete this run")
                                         enabled: !page.vm.running
                                         onClicked: page.vm.deleteRun(runRow.modelData.id)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Column {
+                        id: promptRunsColumn
+                        Layout.fillWidth: true
+                        Layout.topMargin: 8
+                        visible: page.vm.promptRuns.length > 0
+                        spacing: 6
+                        SectionTitle { text: qsTr("Saved prompts") }
+                        Repeater {
+                            model: page.vm.promptRuns
+                            delegate: Rectangle {
+                                id: promptRow
+                                required property var modelData
+                                required property int index
+                                objectName: "savedPrompt_" + index
+                                width: promptRunsColumn.width
+                                implicitHeight: 40
+                                radius: Theme.radius
+                                color: modelData.id === page.vm.prompt.savedRunId ? Theme.accentSoft : promptHover.hovered ? Theme.hover : "transparent"
+                                HoverHandler { id: promptHover }
+                                RowLayout {
+                                    anchors.fill: parent
+                                    anchors.leftMargin: 10
+                                    anchors.rightMargin: 6
+                                    spacing: 10
+                                    Text { text: "#" + promptRow.modelData.id; color: Theme.textFaint; font.family: Theme.monoFamily }
+                                    Text {
+                                        Layout.maximumWidth: promptRunsColumn.width * 0.45
+                                        text: "“" + promptRow.modelData.title + "”"
+                                        color: Theme.text
+                                        font.weight: Font.DemiBold
+                                        elide: Text.ElideRight
+                                    }
+                                    Text {
+                                        Layout.fillWidth: true
+                                        text: promptRow.modelData.models
+                                        color: Theme.textMuted
+                                        elide: Text.ElideRight
+                                    }
+                                    Text { text: promptRow.modelData.when; color: Theme.textMuted; font.pixelSize: Theme.small }
+                                    AppButton {
+                                        objectName: "openPrompt_" + promptRow.index
+                                        compact: true
+                                        text: qsTr("Open")
+                                        enabled: !page.vm.prompt.running
+                                        onClicked: page.vm.openPromptRun(promptRow.modelData.id)
+                                    }
+                                    IconButton {
+                                        iconName: "trash"
+                                        tip: qsTr("Delete this prompt run")
+                                        enabled: !page.vm.prompt.running
+                                        onClicked: page.vm.deleteRun(promptRow.modelData.id)
                                     }
                                 }
                             }

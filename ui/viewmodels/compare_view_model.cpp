@@ -39,12 +39,32 @@ QString deltaText(double d) {
     return QString::asprintf(a >= 1000 ? "%+.0f" : a >= 10 ? "%+.2f" : "%+.3f", d);
 }
 
+QString whenText(qint64 msSinceEpoch) {
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+}
+
+QJsonObject machineJson() {
+    const MachineInfo mi = machine_info();
+    return {{QStringLiteral("cpu"), QString::fromStdString(mi.cpu)},
+            {QStringLiteral("logical_cpus"), mi.logical_cpus},
+            {QStringLiteral("memory_bytes"), double(mi.memory_bytes)},
+            {QStringLiteral("simd"), QString::fromStdString(mi.simd)}};
+}
+
+QString compactJson(const QJsonObject& o) {
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+QString compactJson(const QJsonArray& a) {
+    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
+}
+
 }  // namespace
 
 CompareViewModel::CompareViewModel(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library,
                                    QObject* parent)
     : QObject(parent), ctx_(ctx), settings_(settings), library_(library) {
     connect(&prompt_, &PromptRace::stateChanged, this, &CompareViewModel::stateChanged);
+    connect(&prompt_, &PromptRace::finished, this, &CompareViewModel::savePromptRun);
     connect(&library_, &QAbstractItemModel::modelReset, this, &CompareViewModel::choicesChanged);
     connect(&library_, &QAbstractItemModel::rowsInserted, this, &CompareViewModel::choicesChanged);
     connect(&library_, &QAbstractItemModel::rowsRemoved, this, &CompareViewModel::choicesChanged);
@@ -292,11 +312,7 @@ bool CompareViewModel::start() {
     o.bench.n_gen = benchGen_;
     o.bench.repetitions = 1;
 
-    const MachineInfo mi = machine_info();
-    runMachine_ = {{QStringLiteral("cpu"), QString::fromStdString(mi.cpu)},
-                   {QStringLiteral("logical_cpus"), mi.logical_cpus},
-                   {QStringLiteral("memory_bytes"), double(mi.memory_bytes)},
-                   {QStringLiteral("simd"), QString::fromStdString(mi.simd)}};
+    runMachine_ = machineJson();
     runSettings_ = settingsJson(label);
     runCreatedAt_ = QDateTime::currentMSecsSinceEpoch();
     runTitle_ = tr("%1 models · %2").arg(picks_.size()).arg(label);
@@ -394,10 +410,9 @@ void CompareViewModel::onFinished(int generation, std::vector<ModelMeasurement> 
     progress_ = 1;
     try {
         app::CompareRunStore store(ctx_.storage->database());
-        runId_ = store.insert(
-            {0, runTitle_, QString::fromUtf8(QJsonDocument(runSettings_).toJson(QJsonDocument::Compact)),
-             QString::fromUtf8(QJsonDocument(compare::toJson(results_)).toJson(QJsonDocument::Compact)),
-             QString::fromUtf8(QJsonDocument(runMachine_).toJson(QJsonDocument::Compact)), runCreatedAt_});
+        runId_ =
+            store.insert({0, runTitle_, compactJson(runSettings_), compactJson(compare::toJson(results_)),
+                          compactJson(runMachine_), runCreatedAt_});
         setState(false, tr("Done — saved as run #%1.").arg(runId_));
     } catch (const app::StorageError& e) {
         error_ = e.message();
@@ -497,14 +512,7 @@ QVariantList CompareViewModel::comparison() const {
 
 bool CompareViewModel::compareWith(qint64 id) {
     if (running_ || results_.empty() || id == runId_) return false;
-    std::optional<app::CompareRunRecord> r;
-    try {
-        r = app::CompareRunStore(ctx_.storage->database()).run(id);
-    } catch (const app::StorageError& e) {
-        error_ = e.message();
-        emit stateChanged();
-        return false;
-    }
+    const auto r = readRun(id, app::run_kind::perplexity);
     if (!r) return false;
     otherResults_ = compare::fromJson(QJsonDocument::fromJson(r->results.toUtf8()).array());
     otherMachine_ = QJsonDocument::fromJson(r->machine.toUtf8()).object();
@@ -527,19 +535,41 @@ void CompareViewModel::clearComparison() {
 
 // ---- saved runs ----
 
+std::optional<app::CompareRunRecord> CompareViewModel::readRun(qint64 id, const QString& kind) {
+    std::optional<app::CompareRunRecord> r;
+    try {
+        r = app::CompareRunStore(ctx_.storage->database()).run(id);
+    } catch (const app::StorageError& e) {
+        error_ = e.message();
+        emit stateChanged();
+        return std::nullopt;
+    }
+    if (!r || r->kind != kind) return std::nullopt;
+    return r;
+}
+
 void CompareViewModel::refreshRuns() {
     runs_.clear();
+    promptRuns_.clear();
     try {
-        for (const auto& r : app::CompareRunStore(ctx_.storage->database()).listRuns()) {
+        const app::CompareRunStore store(ctx_.storage->database());
+        for (const auto& r : store.listRuns(app::run_kind::perplexity)) {
             const auto models = compare::fromJson(QJsonDocument::fromJson(r.results.toUtf8()).array());
             QStringList names;
             for (const auto& m : models) names << QString::fromStdString(m.name);
-            runs_ << QVariantMap{
-                {QStringLiteral("id"), r.id},
-                {QStringLiteral("title"), r.title},
-                {QStringLiteral("models"), names.join(QStringLiteral(" · "))},
-                {QStringLiteral("when"),
-                 QDateTime::fromMSecsSinceEpoch(r.createdAt).toString(QStringLiteral("yyyy-MM-dd HH:mm"))}};
+            runs_ << QVariantMap{{QStringLiteral("id"), r.id},
+                                 {QStringLiteral("title"), r.title},
+                                 {QStringLiteral("models"), names.join(QStringLiteral(" · "))},
+                                 {QStringLiteral("when"), whenText(r.createdAt)}};
+        }
+        for (const auto& r : store.listRuns(app::run_kind::prompt)) {
+            QStringList names;
+            for (const QJsonValue& c : QJsonDocument::fromJson(r.results.toUtf8()).array())
+                names << c.toObject().value(QStringLiteral("name")).toString();
+            promptRuns_ << QVariantMap{{QStringLiteral("id"), r.id},
+                                       {QStringLiteral("title"), r.title},
+                                       {QStringLiteral("models"), names.join(QStringLiteral(" · "))},
+                                       {QStringLiteral("when"), whenText(r.createdAt)}};
         }
     } catch (const app::StorageError& e) {
         qWarning("compare runs: %s", qPrintable(e.message()));
@@ -547,30 +577,9 @@ void CompareViewModel::refreshRuns() {
     emit runsChanged();
 }
 
-bool CompareViewModel::openRun(qint64 id) {
-    if (running_) return false;
-    std::optional<app::CompareRunRecord> r;
-    try {
-        r = app::CompareRunStore(ctx_.storage->database()).run(id);
-    } catch (const app::StorageError& e) {
-        error_ = e.message();
-        emit stateChanged();
-        return false;
-    }
-    if (!r) return false;
-    clearComparison();
-    results_ = compare::fromJson(QJsonDocument::fromJson(r->results.toUtf8()).array());
-    runSettings_ = QJsonDocument::fromJson(r->settings.toUtf8()).object();
-    runMachine_ = QJsonDocument::fromJson(r->machine.toUtf8()).object();
-    runId_ = r->id;
-    runTitle_ = r->title;
-    runCreatedAt_ = r->createdAt;
-    progress_ = 1;
-    activeModel_ = -1;
-    error_.clear();
-    // The picks become the run's models (those still in the library), so it can be run again.
+void CompareViewModel::restorePicks(const QJsonArray& models) {
     QVariantList picks;
-    for (const QJsonValue& v : runSettings_.value(QStringLiteral("models")).toArray()) {
+    for (const QJsonValue& v : models) {
         const QJsonObject m = v.toObject();
         const auto rec = ctx_.storage->models().modelByPath(m.value(QStringLiteral("path")).toString());
         const int row = rec ? library_.indexOf(rec->id) : -1;
@@ -586,13 +595,55 @@ bool CompareViewModel::openRun(qint64 id) {
         picks_ = picks;
         emit picksChanged();
     }
-    setState(
-        false,
-        tr("Run #%1 from %2.")
-            .arg(runId_)
-            .arg(QDateTime::fromMSecsSinceEpoch(runCreatedAt_).toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+}
+
+bool CompareViewModel::openRun(qint64 id) {
+    if (running_) return false;
+    const auto r = readRun(id, app::run_kind::perplexity);
+    if (!r) return false;
+    clearComparison();
+    results_ = compare::fromJson(QJsonDocument::fromJson(r->results.toUtf8()).array());
+    runSettings_ = QJsonDocument::fromJson(r->settings.toUtf8()).object();
+    runMachine_ = QJsonDocument::fromJson(r->machine.toUtf8()).object();
+    runId_ = r->id;
+    runTitle_ = r->title;
+    runCreatedAt_ = r->createdAt;
+    progress_ = 1;
+    activeModel_ = -1;
+    error_.clear();
+    restorePicks(runSettings_.value(QStringLiteral("models")).toArray());
+    setState(false, tr("Run #%1 from %2.").arg(runId_).arg(whenText(runCreatedAt_)));
     emit resultsChanged();
     return true;
+}
+
+bool CompareViewModel::openPromptRun(qint64 id) {
+    if (prompt_.running()) return false;
+    const auto r = readRun(id, app::run_kind::prompt);
+    if (!r) return false;
+    const QJsonArray columns = QJsonDocument::fromJson(r->results.toUtf8()).array();
+    prompt_.showSaved(r->id, QJsonDocument::fromJson(r->settings.toUtf8()).object(), columns);
+    if (!running_) restorePicks(columns);
+    return true;
+}
+
+// A race that ran to its end is saved with its settings, every column and the machine; a
+// stopped one is not (its columns are incomplete).
+void CompareViewModel::savePromptRun() {
+    if (prompt_.wasCancelled() || prompt_.columns().isEmpty()) return;
+    QJsonObject settings = prompt_.settingsJson();
+    settings.insert(QStringLiteral("threads"), settings_.threads());
+    QString title = prompt_.prompt().simplified();
+    if (title.size() > 60) title = title.left(59) + QChar(0x2026);
+    try {
+        const qint64 id = app::CompareRunStore(ctx_.storage->database())
+                              .insert({0, title, compactJson(settings), compactJson(prompt_.columnsJson()),
+                                       compactJson(machineJson()), 0, app::run_kind::prompt});
+        prompt_.setSavedRunId(id);
+    } catch (const app::StorageError& e) {
+        qWarning("prompt run not saved: %s", qPrintable(e.message()));
+    }
+    refreshRuns();
 }
 
 void CompareViewModel::deleteRun(qint64 id) {
@@ -601,6 +652,7 @@ void CompareViewModel::deleteRun(qint64 id) {
     } catch (const app::StorageError& e) {
         qWarning("compare runs: %s", qPrintable(e.message()));
     }
+    if (id == prompt_.savedRunId()) prompt_.setSavedRunId(0);
     if (id == otherRunId_ || (id == runId_ && !running_)) clearComparison();
     if (id == runId_ && !running_) {
         results_.clear();

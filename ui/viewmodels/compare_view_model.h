@@ -13,11 +13,13 @@
 #include <QVariantList>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "lowbit/compare.h"
 #include "prompt_race.h"
+#include "storage/compare_run_store.h"
 
 namespace lowbit::ui {
 
@@ -66,8 +68,10 @@ class CompareViewModel : public QObject {
     Q_PROPERTY(qint64 otherRunId READ otherRunId NOTIFY comparisonChanged)
     Q_PROPERTY(QString otherRunTitle READ otherRunTitle NOTIFY comparisonChanged)
     Q_PROPERTY(QString otherMachineText READ otherMachineText NOTIFY comparisonChanged)
-    // The prompt panel: the same prompt through each picked model (not saved).
+    // The prompt panel: the same prompt through each picked model. Each race that is not
+    // cancelled is saved; promptRuns lists them, newest first ({id, title, models, when}).
     Q_PROPERTY(PromptRace* prompt READ prompt CONSTANT)
+    Q_PROPERTY(QVariantList promptRuns READ promptRuns NOTIFY runsChanged)
 
   public:
     CompareViewModel(StudioContext& ctx, SettingsModel& settings, ModelLibrary& library,
@@ -114,6 +118,7 @@ class CompareViewModel : public QObject {
     QString otherRunTitle() const { return otherRunTitle_; }
     QString otherMachineText() const;
     PromptRace* prompt() { return &prompt_; }
+    const QVariantList& promptRuns() const { return promptRuns_; }
 
     // Runs the prompt panel on the picked models, each on its device, in turn.
     Q_INVOKABLE bool startPrompt();
@@ -132,7 +137,10 @@ class CompareViewModel : public QObject {
     Q_INVOKABLE void cancel();
 
     Q_INVOKABLE void refreshRuns();
+    // Opens a saved perplexity run (openRun) or prompt run (openPromptRun); false for an id of
+    // the other kind or one that cannot be read. deleteRun deletes either kind.
     Q_INVOKABLE bool openRun(qint64 id);
+    Q_INVOKABLE bool openPromptRun(qint64 id);
     Q_INVOKABLE void deleteRun(qint64 id);
     // Compares the finished run on screen with saved run `id` (not itself); false when there is
     // nothing finished on screen or the run cannot be read.
@@ -171,6 +179,11 @@ class CompareViewModel : public QObject {
                  ModelMeasurement result);
     void onFinished(int generation, std::vector<ModelMeasurement> results, QString error, bool cancelled);
     void joinWorker();
+    void savePromptRun();
+    // Saved run `id` when it is of `kind` (a storage error is shown in `error`).
+    std::optional<app::CompareRunRecord> readRun(qint64 id, const QString& kind);
+    // The picks become a saved run's models (those still in the library), so it can run again.
+    void restorePicks(const QJsonArray& models);
     bool writeFile(const QString& pathOrUrl, const QByteArray& bytes);
 
     StudioContext& ctx_;
@@ -200,6 +213,7 @@ class CompareViewModel : public QObject {
     QJsonObject runSettings_;
     QJsonObject runMachine_;
     QVariantList runs_;
+    QVariantList promptRuns_;
 
     std::vector<ModelMeasurement> otherResults_;  // the earlier run compared with
     qint64 otherRunId_ = 0;

@@ -59,6 +59,62 @@ QVariantList PromptRace::columns() const {
     return out;
 }
 
+void PromptRace::setSavedRunId(qint64 id) {
+    if (id == savedRunId_) return;
+    savedRunId_ = id;
+    emit columnsChanged();
+}
+
+QJsonObject PromptRace::settingsJson() const {
+    return {{QStringLiteral("prompt"), prompt_},
+            {QStringLiteral("seed"), seed_},
+            {QStringLiteral("temperature"), temperature_},
+            {QStringLiteral("max_tokens"), maxTokens_}};
+}
+
+QJsonArray PromptRace::columnsJson() const {
+    QJsonArray out;
+    for (const Column& c : columns_)
+        out << QJsonObject{{QStringLiteral("name"), c.model.name},
+                           {QStringLiteral("path"), c.model.path},
+                           {QStringLiteral("device"), c.model.device},
+                           {QStringLiteral("state"), c.state},
+                           {QStringLiteral("text"), c.text},
+                           {QStringLiteral("prompt_tokens"), c.promptTokens},
+                           {QStringLiteral("tokens"), c.tokens},
+                           {QStringLiteral("prefill_tps"), c.prefillTps},
+                           {QStringLiteral("decode_tps"), c.decodeTps},
+                           {QStringLiteral("error"), c.error}};
+    return out;
+}
+
+void PromptRace::showSaved(qint64 id, const QJsonObject& settings, const QJsonArray& columns) {
+    if (running_) return;
+    setPrompt(settings.value(QStringLiteral("prompt")).toString(prompt_));
+    setSeed(settings.value(QStringLiteral("seed")).toInt(seed_));
+    setTemperature(settings.value(QStringLiteral("temperature")).toDouble(temperature_));
+    setMaxTokens(settings.value(QStringLiteral("max_tokens")).toInt(maxTokens_));
+    columns_.clear();
+    for (const QJsonValue& v : columns) {
+        const QJsonObject o = v.toObject();
+        Column c;
+        c.model = {o.value(QStringLiteral("name")).toString(), o.value(QStringLiteral("path")).toString(),
+                   o.value(QStringLiteral("device")).toString()};
+        c.state = o.value(QStringLiteral("state")).toString(QStringLiteral("done"));
+        c.text = o.value(QStringLiteral("text")).toString();
+        c.promptTokens = o.value(QStringLiteral("prompt_tokens")).toInt();
+        c.tokens = o.value(QStringLiteral("tokens")).toInt();
+        c.prefillTps = o.value(QStringLiteral("prefill_tps")).toDouble();
+        c.decodeTps = o.value(QStringLiteral("decode_tps")).toDouble();
+        c.error = o.value(QStringLiteral("error")).toString();
+        columns_.push_back(c);
+    }
+    savedRunId_ = id;
+    error_.clear();
+    emit stateChanged();
+    emit columnsChanged();
+}
+
 bool PromptRace::start(const std::vector<PromptRaceModel>& models, int threads) {
     error_.clear();
     if (running_) return false;
@@ -68,6 +124,8 @@ bool PromptRace::start(const std::vector<PromptRaceModel>& models, int threads) 
         return false;
     }
     columns_.clear();
+    savedRunId_ = 0;
+    wasCancelled_ = false;
     for (const auto& m : models) {
         Column c;
         c.model = m;
@@ -143,9 +201,12 @@ void PromptRace::worker(std::vector<PromptRaceModel> models, std::string prompt,
         if (generation != generation_) return;
         joinWorker();
         running_ = false;
+        wasCancelled_ = cancel_;  // also when the last model was stopped mid-reply
         for (Column& c : columns_)
-            if (c.state == QLatin1String("waiting") || c.state == QLatin1String("running"))
+            if (c.state == QLatin1String("waiting") || c.state == QLatin1String("running")) {
                 c.state = QStringLiteral("cancelled");
+                wasCancelled_ = true;
+            }
         emit columnsChanged();
         emit stateChanged();
         emit finished();

@@ -2,8 +2,12 @@
 // The comparison view's prompt panel: the same prompt through each picked model with the same
 // seed and sampling, one model after the other on a worker thread (they take turns, so their
 // tokens/s do not disturb each other), each column streaming its text with its prefill and
-// decode speed. Nothing of it is saved; cancel stops the model generating and skips the rest.
+// decode speed. Cancel stops the model generating and skips the rest. A race that was not
+// cancelled is saved by the comparison view (CompareViewModel, as a "prompt" run); showSaved()
+// puts a saved one back on screen.
 #include <QtQml/qqmlregistration.h>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QObject>
 #include <QVariantList>
 #include <atomic>
@@ -32,6 +36,8 @@ class PromptRace : public QObject {
     // [{name, device, state ("waiting"|"running"|"done"|"failed"), text, promptTokens, tokens,
     //   prefillTps, decodeTps, error}]
     Q_PROPERTY(QVariantList columns READ columns NOTIFY columnsChanged)
+    // The saved run on screen (0: none, or the columns of a race not saved yet).
+    Q_PROPERTY(qint64 savedRunId READ savedRunId NOTIFY columnsChanged)
 
   public:
     explicit PromptRace(QObject* parent = nullptr);
@@ -48,6 +54,17 @@ class PromptRace : public QObject {
     bool running() const { return running_; }
     QString error() const { return error_; }
     QVariantList columns() const;
+    qint64 savedRunId() const { return savedRunId_; }
+    void setSavedRunId(qint64 id);
+    // The last race was stopped before every model had its turn.
+    bool wasCancelled() const { return wasCancelled_; }
+
+    // What a saved run holds: the settings (prompt, seed, temperature, max_tokens) and one
+    // object per column (name, path, device, state, text, token counts, speeds, error).
+    QJsonObject settingsJson() const;
+    QJsonArray columnsJson() const;
+    // Shows a saved run: its settings become the panel's and its columns are shown as saved.
+    void showSaved(qint64 id, const QJsonObject& settings, const QJsonArray& columns);
 
     // Starts the models in turn; false (with `error`) when there is nothing to run.
     bool start(const std::vector<PromptRaceModel>& models, int threads);
@@ -81,6 +98,8 @@ class PromptRace : public QObject {
     bool running_ = false;
     QString error_;
     std::vector<Column> columns_;
+    qint64 savedRunId_ = 0;
+    bool wasCancelled_ = false;
     std::thread thread_;
     std::atomic<bool> cancel_{false};
     int generation_ = 0;

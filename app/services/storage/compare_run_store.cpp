@@ -9,7 +9,7 @@
 namespace lowbit::app {
 namespace {
 
-const QString kColumns = QStringLiteral("id, title, settings, results, machine, created_at");
+const QString kColumns = QStringLiteral("id, title, settings, results, machine, created_at, kind");
 
 CompareRunRecord readRun(const QSqlQuery& q) {
     CompareRunRecord r;
@@ -19,6 +19,7 @@ CompareRunRecord readRun(const QSqlQuery& q) {
     r.results = q.value(3).toString();
     r.machine = q.value(4).toString();
     r.createdAt = q.value(5).toLongLong();
+    r.kind = q.value(6).toString();
     return r;
 }
 
@@ -31,10 +32,11 @@ QString orDefault(const QString& json, const char* fallback) {
 qint64 CompareRunStore::insert(const CompareRunRecord& run) {
     QSqlQuery q = sql::run(
         db_.connection(),
-        QStringLiteral("INSERT INTO compare_runs(title, settings, results, machine, created_at) "
-                       "VALUES(?, ?, ?, ?, ?)"),
+        QStringLiteral("INSERT INTO compare_runs(title, settings, results, machine, created_at, kind) "
+                       "VALUES(?, ?, ?, ?, ?, ?)"),
         {sql::text(run.title), orDefault(run.settings, "{}"), orDefault(run.results, "[]"),
-         orDefault(run.machine, "{}"), run.createdAt ? run.createdAt : QDateTime::currentMSecsSinceEpoch()});
+         orDefault(run.machine, "{}"), run.createdAt ? run.createdAt : QDateTime::currentMSecsSinceEpoch(),
+         sql::text(run.kind.isEmpty() ? run_kind::perplexity : run.kind)});
     return q.lastInsertId().toLongLong();
 }
 
@@ -45,10 +47,12 @@ std::optional<CompareRunRecord> CompareRunStore::run(qint64 id) const {
     return readRun(q);
 }
 
-QList<CompareRunRecord> CompareRunStore::listRuns() const {
+QList<CompareRunRecord> CompareRunStore::listRuns(const QString& kind) const {
     QSqlQuery q = sql::run(
         db_.connection(),
-        QStringLiteral("SELECT %1 FROM compare_runs ORDER BY created_at DESC, id DESC").arg(kColumns));
+        QStringLiteral("SELECT %1 FROM compare_runs WHERE kind = ? ORDER BY created_at DESC, id DESC")
+            .arg(kColumns),
+        {sql::text(kind)});
     QList<CompareRunRecord> out;
     while (q.next()) out << readRun(q);
     return out;

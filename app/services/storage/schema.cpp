@@ -117,6 +117,15 @@ void v4(const QSqlDatabase& db) {
                 });
 }
 
+// v5 (0.3): the comparison view's prompt panel saves its runs too. They share compare_runs
+// (title, settings, per-model results, machine) and are told apart by kind.
+void v5(const QSqlDatabase& db) {
+    execAll(db, {
+                    "ALTER TABLE compare_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'perplexity'",
+                    "CREATE INDEX compare_runs_by_kind ON compare_runs(kind, created_at DESC)",
+                });
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -125,6 +134,7 @@ const std::vector<Migration>& migrations() {
         {2, "chat settings and message statistics", v2},
         {3, "model metadata, reply state, indices", v3},
         {4, "comparison runs", v4},
+        {5, "prompt runs", v5},
     };
     return list;
 }

@@ -57,4 +57,17 @@ inline const char* const kV3Delta[] = {
     "PRAGMA user_version = 3",
 };
 
+// Version 4 = version 3 plus these statements (release 0.2: saved comparison runs).
+inline const char* const kV4Delta[] = {
+    "CREATE TABLE compare_runs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  title TEXT NOT NULL,"
+    "  settings TEXT NOT NULL DEFAULT '{}',"
+    "  results TEXT NOT NULL DEFAULT '[]',"
+    "  machine TEXT NOT NULL DEFAULT '{}',"
+    "  created_at INTEGER NOT NULL)",
+    "CREATE INDEX compare_runs_by_time ON compare_runs(created_at DESC)",
+    "PRAGMA user_version = 4",
+};
+
 }  // namespace lowbit::test::schema_history

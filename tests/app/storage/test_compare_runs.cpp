@@ -1,5 +1,6 @@
 // Storage of comparison runs: migration v3 -> v4 keeps everything and adds the table (same
-// schema as a fresh file), and runs are saved, listed newest first, reopened, renamed, removed.
+// schema as a fresh file), v4 -> v5 keeps the saved runs as perplexity runs beside the prompt
+// panel's, and runs are saved, listed newest first by kind, reopened, renamed, removed.
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -35,6 +36,12 @@ QStringList v3Statements() {
     for (const char* s : h::kV1) out << QString::fromUtf8(s);
     for (const char* s : h::kV2Delta) out << QString::fromUtf8(s);
     for (const char* s : h::kV3Delta) out << QString::fromUtf8(s);
+    return out;
+}
+
+QStringList v4Statements() {
+    QStringList out = v3Statements();
+    for (const char* s : lowbit::test::schema_history::kV4Delta) out << QString::fromUtf8(s);
     return out;
 }
 
@@ -99,6 +106,56 @@ class TestCompareRuns : public QObject {
         QTemporaryDir freshDir;
         auto fresh = Database::open(freshDir.filePath(QStringLiteral("fresh.db")));
         QCOMPARE(schemaText(*db), schemaText(*fresh));
+    }
+
+    void migratesFromV4() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("lowbit.db"));
+        QStringList st = v4Statements();
+        st << "INSERT INTO compare_runs(id, title, settings, results, machine, created_at) VALUES(7, "
+              "'2 models', '{\"n_ctx\":64}', '[{\"ppl\":9.5}]', '{}', 500)";
+        writeRaw(path, st);
+
+        auto db = Database::open(path);
+        QCOMPARE(db->report().foundVersion, 4);
+        QCOMPARE(db->report().version, schema::latestVersion());
+        QVERIFY(!db->report().backupPath.isEmpty());
+        CompareRunStore runs(*db);
+        const auto kept = runs.listRuns(run_kind::perplexity);
+        QCOMPARE(kept.size(), 1);
+        QCOMPARE(kept[0].id, 7);
+        QCOMPARE(kept[0].kind, run_kind::perplexity);
+        QCOMPARE(kept[0].results, QStringLiteral("[{\"ppl\":9.5}]"));
+        QVERIFY(runs.listRuns(run_kind::prompt).isEmpty());
+
+        QTemporaryDir freshDir;
+        auto fresh = Database::open(freshDir.filePath(QStringLiteral("fresh.db")));
+        QCOMPARE(schemaText(*db), schemaText(*fresh));
+    }
+
+    // The two kinds share the table but never each other's lists.
+    void kindsAreListedApart() {
+        QTemporaryDir dir;
+        auto db = Database::open(dir.filePath(QStringLiteral("lowbit.db")));
+        CompareRunStore runs(*db);
+        const qint64 ppl = runs.insert({0, QStringLiteral("ppl"), {}, {}, {}, 1000});
+        CompareRunRecord p{0,
+                           QStringLiteral("Once upon a time"),
+                           QStringLiteral("{\"seed\":7}"),
+                           QStringLiteral("[{\"text\":\"x\"}]"),
+                           {},
+                           2000,
+                           run_kind::prompt};
+        const qint64 prompt = runs.insert(p);
+        QCOMPARE(runs.listRuns().size(), 1);
+        QCOMPARE(runs.listRuns()[0].id, ppl);
+        QCOMPARE(runs.listRuns(run_kind::prompt).size(), 1);
+        QCOMPARE(runs.listRuns(run_kind::prompt)[0].id, prompt);
+        QCOMPARE(runs.run(prompt)->kind, run_kind::prompt);
+        QCOMPARE(runs.run(prompt)->results, QStringLiteral("[{\"text\":\"x\"}]"));
+        QCOMPARE(runs.run(ppl)->kind, run_kind::perplexity);
+        runs.remove(prompt);
+        QVERIFY(runs.listRuns(run_kind::prompt).isEmpty());
     }
 
     void saveListReopenRemove() {
