@@ -2,7 +2,8 @@
 # Screenshots of the real app: starts lowbit-studio under Xvfb with a throw-away data folder,
 # imports a model, runs a short chat and saves chat.png, library.png and settings.png (plus the
 # dark-theme chat-dark.png) into OUTDIR, and the Downloads page and a conversion run (downloads.png,
-# convert.png, convert-targets.png, convert-calibration.png).
+# convert.png, convert-targets.png, convert-calibration.png), and the comparison page (compare-setup.png,
+# compare.png, compare-overlay.png, compare-runs.png: the saved runs and prompts).
 #
 # Usage: scripts/screenshot.sh OUTDIR [--model MODEL.gguf] [--also MORE.gguf]... [--prompt TEXT] [--size WxH]
 # --also adds more models to the library page (default: the other synthetic models, if the
@@ -108,6 +109,9 @@ compare-with previous
 compare-scroll 420
 sleep 1500
 screenshot compare-overlay.png
+compare-scroll end
+sleep 500
+screenshot compare-runs.png
 page chat
 theme dark
 screenshot chat-dark.png

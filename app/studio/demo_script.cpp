@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QQuickItem>
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -181,7 +182,10 @@ void DemoScript::next() {
         } else if (cmd == QLatin1String("compare-scroll")) {
             QObject* scroller = findItem(QStringLiteral("compareScroller"));
             if (!scroller) return fail(QStringLiteral("no comparison page"));
-            scroller->setProperty("contentY", arg.toDouble());
+            // "end": the bottom of the page (the saved runs).
+            const double end = std::max(0.0, scroller->property("contentHeight").toDouble() -
+                                                 scroller->property("height").toDouble());
+            scroller->setProperty("contentY", arg == QLatin1String("end") ? end : arg.toDouble());
         } else if (cmd == QLatin1String("wait-compare")) {
             const int s = arg.isEmpty() ? 300 : arg.toInt();
             waitFor([this] { return !app_.compare()->running() && !app_.compare()->prompt()->running(); }, s,

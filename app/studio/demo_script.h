@@ -21,7 +21,7 @@
 //   compare-prompt [TEXT]  run the comparison view's prompt panel on the picked models
 //   wait-compare [SECONDS] wait until the comparison (and its prompt run) is over (default 300 s)
 //   compare-with ID|previous  compare the run on screen with a saved run (previous: the newest other)
-//   compare-scroll Y       scroll the comparison page to Y pixels from its top
+//   compare-scroll Y|end   scroll the comparison page to Y pixels from its top, or to its bottom
 //   wizard-step N          show step N (0..3) of the conversion wizard
 //   settings-panel on|off  the chat settings panel
 //   theme system|light|dark

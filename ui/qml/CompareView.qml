@@ -379,7 +379,7 @@ Rectangle {
                     Text {
                         objectName: "promptSavedNote"
                         visible: page.vm.prompt.savedRunId > 0 && !page.vm.prompt.running
-                        text: qsTr("Saved as prompt run #%1 — listed under Saved runs.").arg(page.vm.prompt.savedRunId)
+                        text: qsTr("Saved as prompt run #%1 — listed under Saved prompts, at the bottom of the page.").arg(page.vm.prompt.savedRunId)
                         color: Theme.textMuted
                         font.pixelSize: Theme.small
                     }
