@@ -45,6 +45,17 @@ std::unique_ptr<StudioController> makeStudio(const QString& dir) {
     return std::make_unique<StudioController>(o);
 }
 
+// A studio on `dir` whose library holds `paths`, imported and measured (null on a timeout).
+std::unique_ptr<StudioController> makeStudioWith(const QString& dir, const QStringList& paths) {
+    auto app = makeStudio(dir);
+    QVariantList urls;
+    for (const QString& p : paths) urls << p;
+    app->library()->importUrls(urls);
+    const bool ready = QTest::qWaitFor(
+        [&] { return app->library()->count() == paths.size() && app->library()->busy() == 0; }, 20000);
+    return ready ? std::move(app) : nullptr;
+}
+
 qint64 idOf(StudioController& app, const QString& path) {
     const auto m = app.storage().models().modelByPath(path);
     return m ? m->id : 0;
@@ -164,10 +175,8 @@ class TestCompareViewModel : public QObject {
         std::vector<double> ppl;
         QString csv;
         {
-            auto app = makeStudio(dir.path());
-            app->library()->importUrls({f16_, tq2_});
-            QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 2, 20000);
-            QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+            auto app = makeStudioWith(dir.path(), {f16_, tq2_});
+            QVERIFY(app);
             CompareViewModel* vm = app->compare();
             QVERIFY(!vm->canStart());
             QVERIFY(!vm->start());  // fewer than 2 models: refused with a reason
@@ -302,10 +311,8 @@ class TestCompareViewModel : public QObject {
 
     void cancelSavesNothing() {
         QTemporaryDir dir;
-        auto app = makeStudio(dir.path());
-        app->library()->importUrls({f16_, tq2_});
-        QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 2, 20000);
-        QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+        auto app = makeStudioWith(dir.path(), {f16_, tq2_});
+        QVERIFY(app);
         CompareViewModel* vm = app->compare();
         QVERIFY(vm->addPick(idOf(*app, f16_)));
         QVERIFY(vm->addPick(idOf(*app, tq2_)));
@@ -342,10 +349,8 @@ class TestCompareViewModel : public QObject {
     // seed and sampling, and a second run gives the same texts.
     void promptPanelSameSeedSameText() {
         QTemporaryDir dir;
-        auto app = makeStudio(dir.path());
-        app->library()->importUrls({f16_, tq2_});
-        QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 2, 20000);
-        QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+        auto app = makeStudioWith(dir.path(), {f16_, tq2_});
+        QVERIFY(app);
         CompareViewModel* vm = app->compare();
         QVERIFY(vm->addPick(idOf(*app, f16_)));
         QVERIFY(vm->addPick(idOf(*app, tq2_)));
@@ -406,10 +411,8 @@ class TestCompareViewModel : public QObject {
         QVariantList shown;
         qint64 saved = 0;
         {
-            auto app = makeStudio(dir.path());
-            app->library()->importUrls({f16_, tq2_});
-            QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 2, 20000);
-            QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+            auto app = makeStudioWith(dir.path(), {f16_, tq2_});
+            QVERIFY(app);
             CompareViewModel* vm = app->compare();
             QVERIFY(vm->addPick(idOf(*app, f16_)));
             QVERIFY(vm->addPick(idOf(*app, tq2_)));
@@ -485,10 +488,8 @@ class TestCompareViewModel : public QObject {
     void comparesWithEarlierRun() {
         QTemporaryDir dir;
         const QString tq1 = modelFile("random-llama-spm-TQ1_0");
-        auto app = makeStudio(dir.path());
-        app->library()->importUrls({f16_, tq2_, tq1});
-        QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 3, 20000);
-        QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+        auto app = makeStudioWith(dir.path(), {f16_, tq2_, tq1});
+        QVERIFY(app);
         CompareViewModel* vm = app->compare();
         const qint64 idF16 = idOf(*app, f16_), idTq2 = idOf(*app, tq2_), idTq1 = idOf(*app, tq1);
         const QString cpu = QStringLiteral("cpu");
@@ -570,10 +571,8 @@ class TestCompareViewModel : public QObject {
         if (!why.empty())
             QSKIP(qPrintable("no Vulkan driver on this machine: " + QString::fromStdString(why)));
         QTemporaryDir dir;
-        auto app = makeStudio(dir.path());
-        app->library()->importUrls({f16_});
-        QTRY_COMPARE_WITH_TIMEOUT(app->library()->count(), 1, 20000);
-        QTRY_COMPARE_WITH_TIMEOUT(app->library()->busy(), 0, 20000);
+        auto app = makeStudioWith(dir.path(), {f16_});
+        QVERIFY(app);
         CompareViewModel* vm = app->compare();
         const qint64 id = idOf(*app, f16_);
         const qint64 run =

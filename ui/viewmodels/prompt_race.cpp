@@ -44,19 +44,7 @@ void PromptRace::setTemperature(double t) {
 }
 
 QVariantList PromptRace::columns() const {
-    QVariantList out;
-    for (const Column& c : columns_) {
-        out << QVariantMap{{QStringLiteral("name"), c.model.name},
-                           {QStringLiteral("device"), c.model.device},
-                           {QStringLiteral("state"), c.state},
-                           {QStringLiteral("text"), c.text},
-                           {QStringLiteral("promptTokens"), c.promptTokens},
-                           {QStringLiteral("tokens"), c.tokens},
-                           {QStringLiteral("prefillTps"), c.prefillTps},
-                           {QStringLiteral("decodeTps"), c.decodeTps},
-                           {QStringLiteral("error"), c.error}};
-    }
-    return out;
+    return columnsJson().toVariantList();
 }
 
 void PromptRace::setSavedRunId(qint64 id) {
@@ -75,16 +63,12 @@ QJsonObject PromptRace::settingsJson() const {
 QJsonArray PromptRace::columnsJson() const {
     QJsonArray out;
     for (const Column& c : columns_)
-        out << QJsonObject{{QStringLiteral("name"), c.model.name},
-                           {QStringLiteral("path"), c.model.path},
-                           {QStringLiteral("device"), c.model.device},
-                           {QStringLiteral("state"), c.state},
-                           {QStringLiteral("text"), c.text},
-                           {QStringLiteral("prompt_tokens"), c.promptTokens},
-                           {QStringLiteral("tokens"), c.tokens},
-                           {QStringLiteral("prefill_tps"), c.prefillTps},
-                           {QStringLiteral("decode_tps"), c.decodeTps},
-                           {QStringLiteral("error"), c.error}};
+        out << QJsonObject{
+            {QStringLiteral("name"), c.model.name},     {QStringLiteral("path"), c.model.path},
+            {QStringLiteral("device"), c.model.device}, {QStringLiteral("state"), c.state},
+            {QStringLiteral("text"), c.text},           {QStringLiteral("promptTokens"), c.promptTokens},
+            {QStringLiteral("tokens"), c.tokens},       {QStringLiteral("prefillTps"), c.prefillTps},
+            {QStringLiteral("decodeTps"), c.decodeTps}, {QStringLiteral("error"), c.error}};
     return out;
 }
 
@@ -102,10 +86,10 @@ void PromptRace::showSaved(qint64 id, const QJsonObject& settings, const QJsonAr
                    o.value(QStringLiteral("device")).toString()};
         c.state = o.value(QStringLiteral("state")).toString(QStringLiteral("done"));
         c.text = o.value(QStringLiteral("text")).toString();
-        c.promptTokens = o.value(QStringLiteral("prompt_tokens")).toInt();
+        c.promptTokens = o.value(QStringLiteral("promptTokens")).toInt();
         c.tokens = o.value(QStringLiteral("tokens")).toInt();
-        c.prefillTps = o.value(QStringLiteral("prefill_tps")).toDouble();
-        c.decodeTps = o.value(QStringLiteral("decode_tps")).toDouble();
+        c.prefillTps = o.value(QStringLiteral("prefillTps")).toDouble();
+        c.decodeTps = o.value(QStringLiteral("decodeTps")).toDouble();
         c.error = o.value(QStringLiteral("error")).toString();
         columns_.push_back(c);
     }

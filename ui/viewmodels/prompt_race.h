@@ -33,8 +33,8 @@ class PromptRace : public QObject {
     Q_PROPERTY(double temperature READ temperature WRITE setTemperature NOTIFY settingsChanged)
     Q_PROPERTY(bool running READ running NOTIFY stateChanged)
     Q_PROPERTY(QString error READ error NOTIFY stateChanged)
-    // [{name, device, state ("waiting"|"running"|"done"|"failed"), text, promptTokens, tokens,
-    //   prefillTps, decodeTps, error}]
+    // [{name, path, device, state ("waiting"|"running"|"done"|"failed"|"cancelled"), text,
+    //   promptTokens, tokens, prefillTps, decodeTps, error}]: columnsJson() as QML sees it
     Q_PROPERTY(QVariantList columns READ columns NOTIFY columnsChanged)
     // The saved run on screen (0: none, or the columns of a race not saved yet).
     Q_PROPERTY(qint64 savedRunId READ savedRunId NOTIFY columnsChanged)
@@ -60,7 +60,7 @@ class PromptRace : public QObject {
     bool wasCancelled() const { return wasCancelled_; }
 
     // What a saved run holds: the settings (prompt, seed, temperature, max_tokens) and one
-    // object per column (name, path, device, state, text, token counts, speeds, error).
+    // object per column (the keys of `columns`).
     QJsonObject settingsJson() const;
     QJsonArray columnsJson() const;
     // Shows a saved run: its settings become the panel's and its columns are shown as saved.
