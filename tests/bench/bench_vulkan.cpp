@@ -348,7 +348,11 @@ int main(int argc, char** argv) {
     }
     benchmark::AddCustomContext("vulkan_device", ctx->info().name);
     benchmark::AddCustomContext("vulkan_driver", ctx->info().driver);
-    benchmark::AddCustomContext("vulkan_kernels", ctx->info().kernel_path);
+    // The device's best variant, or the plain one when LOWBIT_VK_PLAIN forced it.
+    benchmark::AddCustomContext("vulkan_kernels",
+                                ctx->ext_kernels() || ctx->info().kernel_path.rfind("plain", 0) == 0
+                                    ? ctx->info().kernel_path
+                                    : std::string("plain (forced by LOWBIT_VK_PLAIN)"));
     benchmark::AddCustomContext("bw_frac_roof",
                                 cpu_type ? "host memory copy (CPU-type device)" : "BM_VkCopy");
     benchmark::RunSpecifiedBenchmarks();
