@@ -4,6 +4,8 @@
 // Esc, regenerate, then restart the app on the same data folder and find the chat intact.
 // (Random weights: the text is gibberish, which is fine; what it proves is the plumbing.)
 #include <QApplication>
+#include <QDir>
+#include <QFile>
 #include <QQuickItem>
 #include <QQuickStyle>
 #include <QTemporaryDir>
@@ -145,6 +147,27 @@ class TestStudioUi : public QObject {
         QCOMPARE(msgs[1].state, lowbit::app::MessageState::Complete);
         QCOMPARE(s.app()->chat()->maxTokens(), 24);
         QCOMPARE(s.app()->chat()->title(), QStringLiteral("Tell me a long story"));
+
+        // Export from the header: the save dialog offers Documents/<title>.md — here the home
+        // folder, as this home (a temporary one) has no Documents folder — and accepting it
+        // writes the transcript there.
+        const QByteArray realHome = qgetenv("HOME");
+        QTemporaryDir home;
+        qputenv("HOME", home.path().toUtf8());
+        QVERIFY(s.click(QStringLiteral("exportChatButton")));
+        QObject* dialog = s.window()->findChild<QObject*>(QStringLiteral("exportChatDialog"));
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->property("visible").toBool());
+        const QString exported = QDir(home.path()).filePath(QStringLiteral("Tell me a long story.md"));
+        QCOMPARE(dialog->property("selectedFile").toUrl(), QUrl::fromLocalFile(exported));
+        QVERIFY(QMetaObject::invokeMethod(dialog, "accept"));
+        QTRY_VERIFY(QFile::exists(exported));
+        qputenv("HOME", realHome);
+        QFile f(exported);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString transcript = QString::fromUtf8(f.readAll());
+        QVERIFY(transcript.startsWith(QStringLiteral("# Tell me a long story\n")));
+        QVERIFY(transcript.contains(finalReply.trimmed()));
         s.stop();
     }
 

@@ -4,6 +4,9 @@
 // the engine streams, and a damaged database. A scripted engine makes replies exact.
 #include <QCryptographicHash>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -100,6 +103,73 @@ class TestViewModels : public QObject {
         QCOMPARE(h.app->chats()->count(), 1);
         QVERIFY(h.app->chat()->contextUsed() > 0);
         QVERIFY(!h.app->chat()->lastReplyText().isEmpty());
+    }
+
+    // The open chat as Markdown and JSON files, also while a reply streams (as far as it got);
+    // nothing to export and an unwritable folder are refused in words.
+    void exportWritesTheChat() {
+        QTemporaryDir dir;
+        Harness h;
+        h.script.tokenDelayMs = 1;  // slow enough to export in the middle of the second reply
+        h.start(dir.path());
+        const QString md = dir.filePath(QStringLiteral("chat.md"));
+        QVERIFY(!h.app->chat()->exportChat(md));
+        QVERIFY(!h.app->chat()->error().isEmpty());
+        QVERIFY(!QFile::exists(md));
+        QVERIFY(h.importAndLoad());
+        h.app->chat()->setMaxTokens(12);
+        h.app->chat()->setSystemPrompt(QStringLiteral("Be brief."));
+        QVERIFY(h.app->chat()->send(QStringLiteral("Hello there")));
+        QVERIFY(h.waitReply());
+        QSignalSpy exported(h.app->chat(), &ChatSession::exported);
+
+        QVERIFY(h.app->chat()->exportChat(QUrl::fromLocalFile(md).toString()));  // a dialog's URL
+        QCOMPARE(exported.count(), 1);
+        QCOMPARE(exported.first().at(0).toString(), md);
+        QFile mdFile(md);
+        QVERIFY(mdFile.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(mdFile.readAll());
+        QVERIFY(text.startsWith(QStringLiteral("# Hello there\n")));
+        QVERIFY(text.contains(QStringLiteral("> Be brief.")));
+        QVERIFY(text.contains(QStringLiteral("### You · ")));
+        QVERIFY(text.contains(words(12).trimmed()));
+        QVERIFY(text.contains(QStringLiteral("### ") + h.app->engine()->modelName() + QStringLiteral(" · ")));
+
+        const QString json = dir.filePath(QStringLiteral("chat.json"));
+        auto readMessages = [&] {
+            QFile f(json);
+            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object()
+                                               : QJsonObject();
+        };
+        QVERIFY(h.app->chat()->exportChat(json));
+        const QJsonObject o = readMessages();
+        QCOMPARE(o.value("system_prompt").toString(), QStringLiteral("Be brief."));
+        const QJsonArray m = o.value("messages").toArray();
+        QCOMPARE(m.size(), 2);
+        QCOMPARE(m[0].toObject().value("text").toString(), QStringLiteral("Hello there"));
+        QCOMPARE(m[1].toObject().value("text").toString(), words(12));
+        QCOMPARE(m[1].toObject().value("completion_tokens").toInt(), 12);
+        QCOMPARE(m[1].toObject().value("state").toString(), QStringLiteral("complete"));
+
+        QVERIFY(!h.app->chat()->exportChat(dir.filePath(QStringLiteral("no/such/folder/chat.md"))));
+        QVERIFY(h.app->chat()->error().contains(QStringLiteral("Cannot write")));
+
+        // Mid-reply: the text shown so far, which may be ahead of the database.
+        h.app->chat()->setMaxTokens(60'000);
+        QVERIFY(h.app->chat()->send(QStringLiteral("Go on")));
+        QVERIFY(QTest::qWaitFor([&] { return h.messages().size() == 4 && h.messages()[3].text.size() > 20; },
+                                10'000));
+        QVERIFY(h.app->chat()->generating());
+        QVERIFY(h.app->chat()->exportChat(json));
+        const QString shown = h.messages()[3].text;
+        h.app->chat()->stop();
+        QVERIFY(h.waitReply());
+        const QJsonArray partial = readMessages().value("messages").toArray();
+        QCOMPARE(partial.size(), 4);
+        const QString exportedText = partial[3].toObject().value("text").toString();
+        QVERIFY(exportedText.size() > 20);
+        QCOMPARE(exportedText, shown);  // not the last, shorter write to the database
+        QCOMPARE(partial[3].toObject().value("state").toString(), QStringLiteral("streaming"));
     }
 
     void stopKeepsPartialReply() {

@@ -1,9 +1,10 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import LowbitStudio
 
-// Title of the open chat, the model picker and the chat-settings toggle.
+// Title of the open chat, the model picker, export and the chat-settings toggle.
 Rectangle {
     id: header
     required property StudioController app
@@ -38,11 +39,32 @@ Rectangle {
         }
 
         IconButton {
+            objectName: "exportChatButton"
+            iconName: "external"
+            tip: qsTr("Export this chat as Markdown or JSON")
+            enabled: header.app.chat.chatId > 0
+            onClicked: {
+                exportDialog.selectedFile = header.app.chat.defaultExportUrl("md")
+                exportDialog.open()
+            }
+        }
+
+        IconButton {
             objectName: "chatSettingsButton"
             iconName: "sliders"
             tip: qsTr("Chat settings: system prompt, sampling, prompt format")
             active: header.settingsOpen
             onClicked: header.toggleSettings()
         }
+    }
+
+    FileDialog {
+        id: exportDialog
+        objectName: "exportChatDialog"
+        title: qsTr("Export the chat")
+        fileMode: FileDialog.SaveFile
+        nameFilters: [qsTr("Markdown (*.md)"), qsTr("JSON (*.json)")]
+        defaultSuffix: selectedNameFilter.extensions.length > 0 ? selectedNameFilter.extensions[0] : "md"
+        onAccepted: header.app.chat.exportChat(selectedFile.toString())
     }
 }

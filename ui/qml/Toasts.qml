@@ -21,6 +21,10 @@ Column {
         function onImportFailed(message) { toasts.show(message, "error") }
     }
     Connections {
+        target: toasts.app.chat
+        function onExported(path) { toasts.show(qsTr("Saved the chat to %1").arg(path), "success") }
+    }
+    Connections {
         target: toasts.app
         function onNoticeChanged() { if (toasts.app.notice.length > 0) { toasts.show(toasts.app.notice, "info"); toasts.app.clearNotice() } }
     }

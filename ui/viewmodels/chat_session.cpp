@@ -1,9 +1,12 @@
 #include "chat_session.h"
 
 #include <QDateTime>
+#include <QDir>
 
+#include "chat/chat_export.h"
 #include "chat/chat_template.h"
 #include "engine_status.h"
+#include "file_output.h"
 #include "sampling_json.h"
 #include "storage/storage_error.h"
 #include "studio_context.h"
@@ -150,6 +153,40 @@ void ChatSession::newChat() {
     emit generatingChanged();
     emit canSendChanged();
     emit statsChanged();
+}
+
+bool ChatSession::exportChat(const QString& pathOrUrl) {
+    const QString path = toLocalPath(pathOrUrl);
+    app::ChatExport e;
+    try {
+        const auto chat = chatId_ ? ctx_.storage->chats().chat(chatId_) : std::nullopt;
+        if (!chat) {
+            setError(tr("There is no chat to export yet."));
+            return false;
+        }
+        e.chat = *chat;
+        if (const auto model = chat->modelId ? ctx_.storage->models().model(chat->modelId) : std::nullopt)
+            e.modelName = model->name;
+        e.messages = ctx_.storage->chats().messages(chatId_);
+    } catch (const app::StorageError& err) {
+        setError(err.message());
+        return false;
+    }
+    // The reply being written has more text in memory than the last write to disk.
+    if (reply_ && reply_->chatId == chatId_)
+        for (auto& m : e.messages)
+            if (m.id == reply_->record.id) m = reply_->record;
+    const bool json = path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive);
+    if (!writeFileAtomically(path, json ? app::chatToJson(e) : app::chatToMarkdown(e).toUtf8())) {
+        setError(tr("Cannot write %1.").arg(QDir::toNativeSeparators(path)));
+        return false;
+    }
+    emit exported(path);
+    return true;
+}
+
+QUrl ChatSession::defaultExportUrl(const QString& suffix) const {
+    return QUrl::fromLocalFile(documentsPath(app::chatFileName(title_, suffix)));
 }
 
 bool ChatSession::open(qint64 chatId) {

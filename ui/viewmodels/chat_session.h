@@ -6,10 +6,11 @@
 #include <QtQml/qqmlregistration.h>
 #include <QElapsedTimer>
 #include <QObject>
-#include <type_traits>
 #include <QPointer>
 #include <QTimer>
+#include <QUrl>
 #include <memory>
+#include <type_traits>
 
 #include "engine/engine_host.h"
 #include "message_list_model.h"
@@ -95,6 +96,12 @@ class ChatSession : public QObject {
     Q_INVOKABLE bool editAndResend(qint64 messageId, const QString& text);
     Q_INVOKABLE void resetSettings();
     Q_INVOKABLE void clearError();
+    // Writes the open chat as Markdown, or as JSON when the path ends in ".json" (the path may
+    // be a file:// URL from a dialog). A reply still streaming is written as far as it got.
+    // False, with `error`, when there is no chat or the file cannot be written.
+    Q_INVOKABLE bool exportChat(const QString& pathOrUrl);
+    // Documents/<chat title>.<suffix> as a file URL, for the save dialog.
+    Q_INVOKABLE QUrl defaultExportUrl(const QString& suffix) const;
     // Called when the chat list deletes a chat.
     void chatRemoved(qint64 chatId);
     void chatRenamed(qint64 chatId, const QString& title);
@@ -109,6 +116,7 @@ class ChatSession : public QObject {
     void errorChanged();
     void chatListChanged();  // a chat was created, retitled or moved up by new messages
     void replyFinished(qint64 messageId, const QString& state);
+    void exported(const QString& path);
 
   private:
     struct Reply {

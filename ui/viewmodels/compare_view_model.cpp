@@ -6,11 +6,10 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
-#include <QStandardPaths>
 #include <cmath>
 
 #include "compare_report.h"
+#include "file_output.h"
 #include "lowbit/error.h"
 #include "model_library.h"
 #include "settings_model.h"
@@ -23,11 +22,6 @@ namespace {
 
 constexpr int kMinModels = 2;
 constexpr int kMaxModels = 4;
-
-QString toLocalPath(const QString& pathOrUrl) {
-    const QUrl url(pathOrUrl);
-    return url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
-}
 
 QString pplText(double ppl) {
     return ppl > 0 ? QString::number(ppl, 'f', ppl >= 1000 ? 1 : 3) : QStringLiteral("—");
@@ -678,9 +672,7 @@ QString CompareViewModel::jsonText() const {
 
 bool CompareViewModel::writeFile(const QString& pathOrUrl, const QByteArray& bytes) {
     const QString path = toLocalPath(pathOrUrl);
-    QSaveFile f(path);
-    if (results_.empty() || running_ || !f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() ||
-        !f.commit()) {
+    if (results_.empty() || running_ || !writeFileAtomically(path, bytes)) {
         error_ = results_.empty() ? tr("There is no finished run to export.")
                                   : tr("Cannot write %1.").arg(QDir::toNativeSeparators(path));
         emit stateChanged();
@@ -703,9 +695,7 @@ QString CompareViewModel::localPath(const QString& pathOrUrl) const {
 }
 
 QString CompareViewModel::defaultExportPath(const QString& suffix) const {
-    QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    if (dir.isEmpty()) dir = QDir::homePath();
-    return QDir(dir).filePath(QStringLiteral("lowbit-compare-%1.%2").arg(runId_).arg(suffix));
+    return documentsPath(QStringLiteral("lowbit-compare-%1.%2").arg(runId_).arg(suffix));
 }
 
 }  // namespace lowbit::ui
