@@ -3,6 +3,7 @@
 // the library, a restart on the same folder, closing mid-reply, work on the UI thread while
 // the engine streams, and a damaged database. A scripted engine makes replies exact.
 #include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -11,6 +12,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 #include "scripted_engine.h"
 #include "studio_controller.h"
@@ -431,6 +433,45 @@ class TestViewModels : public QObject {
         QVERIFY(h.app->chat()->open(streamingChat));
         QCOMPARE(h.messages()[1].text, words(300));
         QCOMPARE(h.app->chat()->title(), QStringLiteral("Busy chat"));
+    }
+
+    // Safetensors weights are not a library model: their Hugging Face folder goes to the
+    // conversion wizard (asked for through conversionSuggested); weights without a config.json
+    // beside them, or a folder of something else, are refused in words.
+    void librarySendsSafetensorsToConversion() {
+        QTemporaryDir dir;
+        Harness h;
+        h.start(dir.path());
+        ModelLibrary* lib = h.app->library();
+        QSignalSpy suggested(lib, &ModelLibrary::conversionSuggested);
+        QSignalSpy failed(lib, &ModelLibrary::importFailed);
+        auto write = [](const QString& path, const QByteArray& bytes) {
+            QFile f(path);
+            return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+        };
+        const QString hf = dir.filePath(QStringLiteral("tiny-hf"));
+        QVERIFY(QDir().mkpath(hf));
+        QVERIFY(write(hf + QStringLiteral("/config.json"), R"({"architectures": ["LlamaForCausalLM"]})"));
+        QVERIFY(write(hf + QStringLiteral("/model.safetensors"), QByteArray(64, 'w')));
+
+        lib->importUrls({hf});  // the folder
+        QCOMPARE(suggested.count(), 1);
+        QCOMPARE(suggested.takeFirst().at(0).toString(), QDir(hf).absolutePath());
+        lib->importUrls({QUrl::fromLocalFile(hf + QStringLiteral("/model.safetensors"))});  // its weights
+        QCOMPARE(suggested.count(), 1);
+        QCOMPARE(suggested.takeFirst().at(0).toString(), QDir(hf).absolutePath());
+        QCOMPARE(failed.count(), 0);
+
+        const QString lone = dir.filePath(QStringLiteral("lone"));
+        QVERIFY(QDir().mkpath(lone));
+        QVERIFY(write(lone + QStringLiteral("/weights.safetensors"), QByteArray(64, 'w')));
+        lib->importUrls({lone + QStringLiteral("/weights.safetensors"), lone});
+        QCOMPARE(suggested.count(), 0);
+        QCOMPARE(failed.count(), 2);
+        QVERIFY(failed[0].at(0).toString().contains(QStringLiteral("config.json")));
+        QVERIFY(failed[1].at(0).toString().contains(QStringLiteral("is a folder")));
+        QTest::qWait(50);
+        QCOMPARE(lib->count(), 0);
     }
 
     void libraryImportAndRemove() {

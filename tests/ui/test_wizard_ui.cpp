@@ -4,6 +4,7 @@
 // bundled sample, convert, and find all three models in the library with their figures and
 // lineage.
 #include <QApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -275,6 +276,36 @@ class TestWizardUi : public QObject {
         QCOMPARE(f.readAll(), model);
         QTRY_COMPARE_WITH_TIMEOUT(s.app()->library()->count(), 1, 10'000);
         QCOMPARE(lineage(*s.app(), path).value("sha256").toString(), FakeHub::sha256Hex(model));
+    }
+
+    // A Hugging Face folder imported on the library page opens the conversion wizard on it.
+    void libraryImportOfSafetensorsOpensTheWizard() {
+        QTemporaryDir dir;
+        const QString hf = dir.filePath(QStringLiteral("tiny-hf"));
+        QVERIFY(QDir().mkpath(hf));
+        for (const auto& [name, bytes] :
+             {std::pair{QStringLiteral("config.json"),
+                        QByteArray(R"({"architectures": ["LlamaForCausalLM"]})")},
+              std::pair{QStringLiteral("tokenizer.json"), QByteArray(R"({"model": {"type": "BPE"}})")},
+              std::pair{QStringLiteral("model.safetensors"), QByteArray(4096, 'w')}}) {
+            QFile f(hf + QLatin1Char('/') + name);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytes);
+        }
+        lowbit::test::StudioHarness s;
+        QVERIFY(startStudio(s, dir.filePath(QStringLiteral("data"))));
+        QVERIFY(s.click(QStringLiteral("nav_library")));
+        QCOMPARE(s.page(), QStringLiteral("library"));
+        s.app()->library()->importPath(hf);  // what the file dialog and drag-and-drop hand over
+        QTRY_COMPARE(s.page(), QStringLiteral("convert"));
+        QCOMPARE(s.app()->converter()->sourcePath(), QDir(hf).absolutePath());
+        QCOMPARE(s.app()->converter()->sourceKind(), QStringLiteral("folder"));
+        QTRY_VERIFY(s.visibleItem(QStringLiteral("sourceDescription")) != nullptr);
+        QVERIFY(s.visibleItem(QStringLiteral("sourceDescription"))
+                    ->property("text")
+                    .toString()
+                    .contains(QStringLiteral("Hugging Face model folder")));
+        QCOMPARE(s.app()->library()->count(), 0);
     }
 
     // The page's view model on its own: a refused listing in words, and a safetensors model

@@ -165,7 +165,8 @@ Rectangle {
         id: fileDialog
         title: qsTr("Import GGUF models")
         fileMode: FileDialog.OpenFiles
-        nameFilters: [qsTr("GGUF models (*.gguf)"), qsTr("All files (*)")]
+        // Safetensors weights open the conversion wizard on their model folder.
+        nameFilters: [qsTr("GGUF models (*.gguf)"), qsTr("Hugging Face weights (*.safetensors)"), qsTr("All files (*)")]
         onAccepted: page.app.library.importUrls(selectedFiles)
     }
 

@@ -52,6 +52,12 @@ ApplicationWindow {
         showPage("chat")
     }
 
+    // A safetensors model dropped on or picked in the library runs once converted to GGUF.
+    Connections {
+        target: window.app.library
+        function onConversionSuggested(folder) { convertPage.startWith(folder); window.showPage("convert") }
+    }
+
     Shortcut { sequence: "Ctrl+N"; onActivated: window.newChat() }
     Shortcut {
         sequence: "Esc"

@@ -19,6 +19,9 @@ Column {
         target: toasts.app.library
         function onImported(id, name) { toasts.show(qsTr("Added %1 to the library").arg(name), "success") }
         function onImportFailed(message) { toasts.show(message, "error") }
+        function onConversionSuggested(folder) {
+            toasts.show(qsTr("Safetensors models run once converted to GGUF: %1 is open in the conversion wizard.").arg(folder), "info")
+        }
     }
     Connections {
         target: toasts.app.chat

@@ -227,11 +227,26 @@ void ModelLibrary::inspectAsync(const QStringList& paths, bool quiet) {
 
 void ModelLibrary::importUrls(const QVariantList& urls) {
     QStringList paths;
+    // A Hugging Face model folder: config.json beside .safetensors weights.
+    auto isHfFolder = [](const QDir& dir) {
+        return dir.exists(QStringLiteral("config.json")) &&
+               !dir.entryList({QStringLiteral("*.safetensors")}, QDir::Files).isEmpty();
+    };
     for (const QVariant& v : urls) {
         const QString p = localPath(v);
         if (p.isEmpty()) continue;
         const QFileInfo fi(p);
-        if (fi.isDir()) {
+        const bool safetensors = fi.suffix().compare(QLatin1String("safetensors"), Qt::CaseInsensitive) == 0;
+        if (fi.isDir() && isHfFolder(QDir(fi.absoluteFilePath()))) {
+            emit conversionSuggested(fi.absoluteFilePath());
+        } else if (safetensors && isHfFolder(fi.absoluteDir())) {
+            emit conversionSuggested(fi.absolutePath());
+        } else if (safetensors) {
+            emit importFailed(
+                tr("%1 has no config.json beside it. A Hugging Face model folder (config.json, "
+                   "tokenizer, .safetensors weights) can be converted to GGUF on the Convert page.")
+                    .arg(fi.fileName()));
+        } else if (fi.isDir()) {
             emit importFailed(tr("%1 is a folder; import the .gguf file inside it.").arg(fi.fileName()));
         } else if (fi.suffix().compare(QLatin1String("gguf"), Qt::CaseInsensitive) != 0) {
             emit importFailed(tr("%1 is not a GGUF model (.gguf).").arg(fi.fileName()));

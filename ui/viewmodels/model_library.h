@@ -74,6 +74,9 @@ class ModelLibrary : public QAbstractListModel {
     void busyChanged();
     void imported(qint64 modelId, const QString& name);
     void importFailed(const QString& message);
+    // A Hugging Face model (safetensors) was imported: it runs after conversion to GGUF, so
+    // the window opens the conversion wizard on `folder` (its config.json's folder).
+    void conversionSuggested(const QString& folder);
     void removed(qint64 modelId);
 
   private:
