@@ -168,6 +168,21 @@ class TestStudioUi : public QObject {
         const QString transcript = QString::fromUtf8(f.readAll());
         QVERIFY(transcript.startsWith(QStringLiteral("# Tell me a long story\n")));
         QVERIFY(transcript.contains(finalReply.trimmed()));
+
+        // Import from the sidebar: the same chat exported as JSON comes back as a second chat.
+        const QString json = dir.filePath(QStringLiteral("story.json"));
+        QVERIFY(s.app()->chat()->exportChat(json));
+        QObject* importDialog = s.window()->findChild<QObject*>(QStringLiteral("importChatDialog"));
+        QVERIFY(importDialog);
+        importDialog->setProperty("selectedFile", QUrl::fromLocalFile(json));
+        QVERIFY(s.click(QStringLiteral("importChatButton")));
+        QTRY_VERIFY(importDialog->property("visible").toBool());
+        QVERIFY(QMetaObject::invokeMethod(importDialog, "accept"));
+        QTRY_COMPARE(s.app()->chats()->count(), 2);
+        QVERIFY(s.app()->chat()->chatId() != chatId);
+        QCOMPARE(s.app()->chat()->messages()->messages().size(), 2);
+        QCOMPARE(s.app()->chat()->messages()->messages()[1].text, finalReply);
+        QTRY_VERIFY(s.visibleItem(QStringLiteral("chatRow_1")) != nullptr);
         s.stop();
     }
 

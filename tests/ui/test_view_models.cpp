@@ -108,8 +108,9 @@ class TestViewModels : public QObject {
     }
 
     // The open chat as Markdown and JSON files, also while a reply streams (as far as it got);
-    // nothing to export and an unwritable folder are refused in words.
-    void exportWritesTheChat() {
+    // nothing to export and an unwritable folder are refused in words. The JSON imports back as
+    // a new chat with the same messages; a file that is no chat export is refused.
+    void exportAndImportTheChat() {
         QTemporaryDir dir;
         Harness h;
         h.script.tokenDelayMs = 1;  // slow enough to export in the middle of the second reply
@@ -172,6 +173,35 @@ class TestViewModels : public QObject {
         QVERIFY(exportedText.size() > 20);
         QCOMPARE(exportedText, shown);  // not the last, shorter write to the database
         QCOMPARE(partial[3].toObject().value("state").toString(), QStringLiteral("streaming"));
+
+        // Imported back (as on another machine): a second chat, opened, with the same messages,
+        // times and figures; the reply exported mid-way comes back interrupted.
+        const qint64 original = h.app->chat()->chatId();
+        const auto before = h.app->storage().chats().messages(original);
+        QVERIFY(h.app->chat()->importChat(QUrl::fromLocalFile(json).toString()));
+        QCOMPARE(h.app->chats()->count(), 2);
+        const qint64 copy = h.app->chat()->chatId();
+        QVERIFY(copy != original);
+        QCOMPARE(h.app->chat()->title(), QStringLiteral("Hello there"));
+        QCOMPARE(h.app->chat()->systemPrompt(), QStringLiteral("Be brief."));
+        const auto after = h.app->storage().chats().messages(copy);
+        QCOMPARE(after.size(), 4);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(after[i].text, before[i].text);
+            QCOMPARE(after[i].role, before[i].role);
+            QCOMPARE(after[i].state, before[i].state);
+            QCOMPARE(after[i].createdAt, before[i].createdAt);
+            QCOMPARE(after[i].completionTokens, before[i].completionTokens);
+        }
+        QCOMPARE(after[3].text, exportedText);
+        QCOMPARE(after[3].state, lowbit::app::MessageState::Interrupted);
+        QCOMPARE(h.messages().size(), 4);  // and on screen
+
+        // Not a chat file: refused in words, nothing added.
+        QVERIFY(!h.app->chat()->importChat(md));
+        QVERIFY(h.app->chat()->error().contains(QStringLiteral("not a JSON file")));
+        QCOMPARE(h.app->chats()->count(), 2);
+        QCOMPARE(h.app->chat()->chatId(), copy);
     }
 
     void stopKeepsPartialReply() {

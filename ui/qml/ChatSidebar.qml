@@ -1,9 +1,11 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
 import QtQuick.Layouts
 import LowbitStudio
 
-// The list of chats: new, search, rename (double-click or pencil), delete (with confirmation).
+// The list of chats: new, import (a chat exported as JSON), search, rename (double-click or
+// pencil), delete (with confirmation).
 Rectangle {
     id: sidebar
     required property StudioController app
@@ -30,6 +32,13 @@ Rectangle {
                 color: Theme.text
                 Layout.fillWidth: true
                 leftPadding: 4
+            }
+            IconButton {
+                objectName: "importChatButton"
+                iconName: "import"
+                tip: qsTr("Import a chat exported as JSON")
+                iconColor: Theme.text
+                onClicked: importDialog.open()
             }
             IconButton {
                 objectName: "newChatButton"
@@ -107,5 +116,14 @@ Rectangle {
         confirmText: qsTr("Delete")
         danger: true
         onAccepted: sidebar.app.chats.remove(chatId)
+    }
+
+    FileDialog {
+        id: importDialog
+        objectName: "importChatDialog"
+        title: qsTr("Import a chat")
+        fileMode: FileDialog.OpenFile
+        nameFilters: [qsTr("Chats exported as JSON (*.json)")]
+        onAccepted: if (sidebar.app.chat.importChat(selectedFile.toString())) sidebar.chatOpened()
     }
 }

@@ -2,6 +2,8 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 
 #include "chat/chat_export.h"
 #include "chat/chat_template.h"
@@ -183,6 +185,35 @@ bool ChatSession::exportChat(const QString& pathOrUrl) {
     }
     emit exported(path);
     return true;
+}
+
+bool ChatSession::importChat(const QString& pathOrUrl) {
+    const QString path = toLocalPath(pathOrUrl);
+    constexpr qint64 kMaxBytes = qint64(256) << 20;  // far beyond any chat; refuses a wrong pick fast
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        setError(tr("Cannot read %1: %2").arg(QDir::toNativeSeparators(path), f.errorString()));
+        return false;
+    }
+    if (f.size() > kMaxBytes) {
+        setError(tr("%1 is too large to be a chat file.").arg(QDir::toNativeSeparators(path)));
+        return false;
+    }
+    QString why;
+    const auto e = app::chatFromJson(f.readAll(), &why);
+    if (!e) {
+        setError(tr("%1: %2").arg(QFileInfo(path).fileName(), why));
+        return false;
+    }
+    qint64 id = 0;
+    try {
+        id = ctx_.storage->chats().importChat(e->chat, e->messages);
+    } catch (const app::StorageError& err) {
+        setError(err.message());
+        return false;
+    }
+    emit chatListChanged();
+    return open(id);
 }
 
 QUrl ChatSession::defaultExportUrl(const QString& suffix) const {

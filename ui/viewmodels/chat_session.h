@@ -100,6 +100,9 @@ class ChatSession : public QObject {
     // be a file:// URL from a dialog). A reply still streaming is written as far as it got.
     // False, with `error`, when there is no chat or the file cannot be written.
     Q_INVOKABLE bool exportChat(const QString& pathOrUrl);
+    // Adds a chat from a JSON file written by exportChat (on this or another machine) and opens
+    // it. False, with `error` in words, for a file that is not one; nothing is added then.
+    Q_INVOKABLE bool importChat(const QString& pathOrUrl);
     // Documents/<chat title>.<suffix> as a file URL, for the save dialog.
     Q_INVOKABLE QUrl defaultExportUrl(const QString& suffix) const;
     // Called when the chat list deletes a chat.

@@ -15,7 +15,8 @@ QString localTime(qint64 ms) {
 }
 
 QString isoTime(qint64 ms) {
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toOffsetFromUtc(0).toString(Qt::ISODate) : QString();
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toOffsetFromUtc(0).toString(Qt::ISODateWithMs)
+                  : QString();
 }
 
 // "temperature 0.8 · top_k 40 · ..." from the chat's sampling JSON, in the stored order.
@@ -115,6 +116,66 @@ QByteArray chatToJson(const ChatExport& e) {
         {QStringLiteral("prompt_format"), e.chat.promptFormat},
         {QStringLiteral("messages"), messages}};
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+std::optional<ChatExport> chatFromJson(const QByteArray& json, QString* error) {
+    auto fail = [&](const QString& why) {
+        if (error) *error = why;
+        return std::nullopt;
+    };
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parse);
+    if (parse.error != QJsonParseError::NoError)
+        return fail(QStringLiteral("This is not a JSON file (%1 at byte %2).")
+                        .arg(parse.errorString())
+                        .arg(parse.offset));
+    const QJsonObject o = doc.object();
+    if (o.value(QStringLiteral("format")).toString() != QLatin1String("lowbit-studio-chat"))
+        return fail(QStringLiteral("This JSON file is not a chat exported by Lowbit Studio."));
+    if (o.value(QStringLiteral("version")).toInt() != 1)
+        return fail(QStringLiteral("This chat file is version %1; this Lowbit Studio reads version 1.")
+                        .arg(o.value(QStringLiteral("version")).toInt()));
+    auto time = [](const QJsonValue& v) {
+        const QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODate);
+        return t.isValid() ? t.toMSecsSinceEpoch() : qint64(0);
+    };
+    ChatExport e;
+    e.chat.title = o.value(QStringLiteral("title")).toString().trimmed();
+    if (e.chat.title.isEmpty()) e.chat.title = QStringLiteral("Imported chat");
+    e.modelName = o.value(QStringLiteral("model")).toString();
+    e.chat.createdAt = time(o.value(QStringLiteral("created_at")));
+    e.chat.updatedAt = time(o.value(QStringLiteral("updated_at")));
+    e.chat.systemPrompt = o.value(QStringLiteral("system_prompt")).toString();
+    e.chat.sampling = QString::fromUtf8(
+        QJsonDocument(o.value(QStringLiteral("sampling")).toObject()).toJson(QJsonDocument::Compact));
+    e.chat.promptFormat = o.value(QStringLiteral("prompt_format")).toString(QStringLiteral("auto"));
+    const QJsonValue list = o.value(QStringLiteral("messages"));
+    if (!list.isArray()) return fail(QStringLiteral("The chat file has no list of messages."));
+    int n = 0;
+    for (const QJsonValue& v : list.toArray()) {
+        ++n;
+        const QJsonObject j = v.toObject();
+        MessageRecord m;
+        m.role = j.value(QStringLiteral("role")).toString();
+        if (m.role != QLatin1String("user") && m.role != QLatin1String("assistant"))
+            return fail(
+                QStringLiteral("Message %1 of the chat file is from neither the user nor the assistant.")
+                    .arg(n));
+        if (!j.value(QStringLiteral("text")).isString())
+            return fail(QStringLiteral("Message %1 of the chat file has no text.").arg(n));
+        m.text = j.value(QStringLiteral("text")).toString();
+        m.state = messageStateFromName(j.value(QStringLiteral("state")).toString(QStringLiteral("complete")));
+        if (m.state == MessageState::Streaming) m.state = MessageState::Interrupted;  // it will never finish
+        m.createdAt = time(j.value(QStringLiteral("created_at")));
+        m.modelName = j.value(QStringLiteral("model")).toString();
+        m.promptTokens = j.value(QStringLiteral("prompt_tokens")).toInt();
+        m.completionTokens = j.value(QStringLiteral("completion_tokens")).toInt();
+        m.tokensPerSecond = j.value(QStringLiteral("tokens_per_second")).toDouble();
+        m.prefillTokensPerSecond = j.value(QStringLiteral("prefill_tokens_per_second")).toDouble();
+        m.stopReason = j.value(QStringLiteral("stop_reason")).toString();
+        e.messages << m;
+    }
+    return e;
 }
 
 QString chatFileName(const QString& title, const QString& suffix) {

@@ -169,25 +169,49 @@ void ChatStore::touchChat(qint64 chatId, qint64 now) {
     sql::run(db_.connection(), QStringLiteral("UPDATE chats SET updated_at = ? WHERE id = ?"), {now, chatId});
 }
 
+qint64 ChatStore::insertMessage(const MessageRecord& m, qint64 createdAt, qint64 updatedAt) {
+    QSqlQuery q = sql::run(
+        db_.connection(),
+        QStringLiteral("INSERT INTO messages(chat_id, role, text, state, created_at, updated_at, "
+                       "model_name, model_id, prompt_tokens, completion_tokens, tokens_per_second, "
+                       "prefill_tokens_per_second, stop_reason) "
+                       "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        {m.chatId, sql::text(m.role), sql::text(m.text), messageStateName(m.state), createdAt, updatedAt,
+         m.modelName.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(m.modelName),
+         nullIfZero(m.modelId), m.promptTokens, m.completionTokens, m.tokensPerSecond,
+         m.prefillTokensPerSecond,
+         m.stopReason.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(m.stopReason)});
+    return q.lastInsertId().toLongLong();
+}
+
 qint64 ChatStore::appendMessage(const MessageRecord& m) {
-    QSqlDatabase db = db_.connection();
     const qint64 now = nowMs();
-    sql::Transaction tx(db);
-    QSqlQuery q =
-        sql::run(db,
-                 QStringLiteral("INSERT INTO messages(chat_id, role, text, state, created_at, updated_at, "
-                                "model_name, model_id, prompt_tokens, completion_tokens, tokens_per_second, "
-                                "prefill_tokens_per_second, stop_reason) "
-                                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                 {m.chatId, sql::text(m.role), sql::text(m.text), messageStateName(m.state), now, now,
-                  m.modelName.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(m.modelName),
-                  nullIfZero(m.modelId), m.promptTokens, m.completionTokens, m.tokensPerSecond,
-                  m.prefillTokensPerSecond,
-                  m.stopReason.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(m.stopReason)});
-    const qint64 id = q.lastInsertId().toLongLong();
+    sql::Transaction tx(db_.connection());
+    const qint64 id = insertMessage(m, now, now);
     touchChat(m.chatId, now);
     tx.commit();
     return id;
+}
+
+qint64 ChatStore::importChat(const ChatRecord& chat, const QList<MessageRecord>& messages) {
+    const qint64 now = nowMs();
+    sql::Transaction tx(db_.connection());
+    const qint64 created = chat.createdAt > 0 ? chat.createdAt : now;
+    QSqlQuery q = sql::run(
+        db_.connection(),
+        QStringLiteral("INSERT INTO chats(title, model_id, system_prompt, sampling, prompt_format, "
+                       "created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?)"),
+        {sql::text(chat.title), nullIfZero(chat.modelId), sql::text(chat.systemPrompt),
+         sql::text(chat.sampling), chat.promptFormat.isEmpty() ? QStringLiteral("auto") : chat.promptFormat,
+         created, chat.updatedAt > 0 ? chat.updatedAt : created});
+    const qint64 chatId = q.lastInsertId().toLongLong();
+    for (MessageRecord m : messages) {
+        m.chatId = chatId;
+        const qint64 at = m.createdAt > 0 ? m.createdAt : created;
+        insertMessage(m, at, m.updatedAt > 0 ? m.updatedAt : at);
+    }
+    tx.commit();
+    return chatId;
 }
 
 void ChatStore::updateStreamingReply(qint64 messageId, const QString& text, int completionTokens) {

@@ -16,6 +16,9 @@ class ChatStore {
     explicit ChatStore(Database& db) : db_(db) {}
 
     qint64 createChat(const ChatRecord& chat);  // ids and times in `chat` are ignored
+    // A chat from elsewhere (an exported file) with its messages, their times and figures, in
+    // one transaction: all of it or nothing. Ids are ignored; returns the new chat's id.
+    qint64 importChat(const ChatRecord& chat, const QList<MessageRecord>& messages);
     std::optional<ChatRecord> chat(qint64 id) const;
     // Most recently updated first. A non-empty `search` matches titles and message texts
     // (case-insensitive for ASCII, as SQLite's LIKE).
@@ -45,6 +48,7 @@ class ChatStore {
 
   private:
     void touchChat(qint64 chatId, qint64 now);
+    qint64 insertMessage(const MessageRecord& m, qint64 createdAt, qint64 updatedAt);
     Database& db_;
 };
 

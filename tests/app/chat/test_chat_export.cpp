@@ -1,6 +1,7 @@
 // A chat exported as Markdown and JSON: the transcript holds every message as written (code
 // fences intact), the speakers, the system prompt and the replies' figures and endings; the JSON
-// holds every stored field and parses back; file names drop characters file systems reject.
+// holds every stored field and reads back as the same chat (chatFromJson), while other files are
+// refused in words; file names drop characters file systems reject.
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -84,7 +85,7 @@ class TestChatExport : public QObject {
         QCOMPARE(o.value("system_prompt").toString(), e.chat.systemPrompt);
         QCOMPARE(o.value("prompt_format").toString(), QStringLiteral("chatml"));
         QCOMPARE(o.value("sampling").toObject().value("top_k").toInt(), 40);
-        QCOMPARE(o.value("created_at").toString(), QStringLiteral("2023-11-14T22:13:20Z"));
+        QCOMPARE(o.value("created_at").toString(), QStringLiteral("2023-11-14T22:13:20.000Z"));
         const QJsonArray m = o.value("messages").toArray();
         QCOMPARE(m.size(), 4);
         for (int i = 0; i < 4; ++i) {
@@ -96,6 +97,62 @@ class TestChatExport : public QObject {
         QCOMPARE(m[1].toObject().value("tokens_per_second").toDouble(), 35.54);
         QCOMPARE(m[1].toObject().value("stop_reason").toString(), QStringLiteral("end of generation"));
         QCOMPARE(m[3].toObject().value("state").toString(), QStringLiteral("stopped"));
+    }
+
+    void jsonReadsBack() {
+        ChatExport e = sampleChat();
+        e.messages[3].state = MessageState::Streaming;  // exported mid-reply
+        QString why;
+        const auto back = chatFromJson(chatToJson(e), &why);
+        QVERIFY2(back, qPrintable(why));
+        QCOMPARE(back->chat.title, e.chat.title);
+        QCOMPARE(back->chat.systemPrompt, e.chat.systemPrompt);
+        QCOMPARE(back->chat.promptFormat, e.chat.promptFormat);
+        QCOMPARE(QJsonDocument::fromJson(back->chat.sampling.toUtf8()),
+                 QJsonDocument::fromJson(e.chat.sampling.toUtf8()));
+        QCOMPARE(back->chat.createdAt, e.chat.createdAt);
+        QCOMPARE(back->chat.updatedAt, e.chat.updatedAt);
+        QCOMPARE(back->modelName, e.modelName);
+        QCOMPARE(back->messages.size(), e.messages.size());
+        for (int i = 0; i < e.messages.size(); ++i) {
+            const MessageRecord &a = back->messages[i], &b = e.messages[i];
+            QCOMPARE(a.role, b.role);
+            QCOMPARE(a.text, b.text);
+            QCOMPARE(a.createdAt, b.createdAt);
+            QCOMPARE(a.modelName, b.role == QLatin1String("user") ? QString() : b.modelName);
+            QCOMPARE(a.completionTokens, b.role == QLatin1String("user") ? 0 : b.completionTokens);
+            QCOMPARE(a.tokensPerSecond, b.role == QLatin1String("user") ? 0.0 : b.tokensPerSecond);
+            QCOMPARE(a.stopReason, b.role == QLatin1String("user") ? QString() : b.stopReason);
+        }
+        QCOMPARE(back->messages[1].state, MessageState::Complete);
+        QCOMPARE(back->messages[3].state, MessageState::Interrupted);  // it will never finish
+    }
+
+    void otherFilesAreRefused_data() {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("not json") << QByteArray("# Ternary weights\n") << QStringLiteral("not a JSON file");
+        QTest::newRow("other json") << QByteArray(R"({"messages": []})")
+                                    << QStringLiteral("not a chat exported");
+        QTest::newRow("newer version")
+            << QByteArray(R"({"format": "lowbit-studio-chat", "version": 2})") << QStringLiteral("version 2");
+        QTest::newRow("no messages") << QByteArray(R"({"format": "lowbit-studio-chat", "version": 1})")
+                                     << QStringLiteral("no list of messages");
+        QTest::newRow("system role")
+            << QByteArray(
+                   R"({"format": "lowbit-studio-chat", "version": 1, "messages": [{"role": "system", "text": "x"}]})")
+            << QStringLiteral("Message 1");
+        QTest::newRow("no text")
+            << QByteArray(
+                   R"({"format": "lowbit-studio-chat", "version": 1, "messages": [{"role": "user", "text": "a"}, {"role": "assistant"}]})")
+            << QStringLiteral("Message 2 of the chat file has no text");
+    }
+    void otherFilesAreRefused() {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, says);
+        QString why;
+        QVERIFY(!chatFromJson(json, &why));
+        QVERIFY2(why.contains(says), qPrintable(why));
     }
 
     void emptyChatStillExports() {
