@@ -83,16 +83,20 @@ MessageState messageStateFromName(const QString& name) {
     return MessageState::Complete;
 }
 
+qint64 ChatStore::insertChat(const ChatRecord& chat, qint64 createdAt, qint64 updatedAt) {
+    QSqlQuery q = sql::run(
+        db_.connection(),
+        QStringLiteral("INSERT INTO chats(title, model_id, system_prompt, sampling, prompt_format, "
+                       "created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?)"),
+        {sql::text(chat.title), nullIfZero(chat.modelId), sql::text(chat.systemPrompt),
+         sql::text(chat.sampling), chat.promptFormat.isEmpty() ? QStringLiteral("auto") : chat.promptFormat,
+         createdAt, updatedAt});
+    return q.lastInsertId().toLongLong();
+}
+
 qint64 ChatStore::createChat(const ChatRecord& chat) {
     const qint64 now = nowMs();
-    QSqlQuery q =
-        sql::run(db_.connection(),
-                 QStringLiteral("INSERT INTO chats(title, model_id, system_prompt, sampling, prompt_format, "
-                                "created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?)"),
-                 {sql::text(chat.title), nullIfZero(chat.modelId), sql::text(chat.systemPrompt),
-                  sql::text(chat.sampling),
-                  chat.promptFormat.isEmpty() ? QStringLiteral("auto") : chat.promptFormat, now, now});
-    return q.lastInsertId().toLongLong();
+    return insertChat(chat, now, now);
 }
 
 std::optional<ChatRecord> ChatStore::chat(qint64 id) const {
@@ -197,14 +201,7 @@ qint64 ChatStore::importChat(const ChatRecord& chat, const QList<MessageRecord>&
     const qint64 now = nowMs();
     sql::Transaction tx(db_.connection());
     const qint64 created = chat.createdAt > 0 ? chat.createdAt : now;
-    QSqlQuery q = sql::run(
-        db_.connection(),
-        QStringLiteral("INSERT INTO chats(title, model_id, system_prompt, sampling, prompt_format, "
-                       "created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?)"),
-        {sql::text(chat.title), nullIfZero(chat.modelId), sql::text(chat.systemPrompt),
-         sql::text(chat.sampling), chat.promptFormat.isEmpty() ? QStringLiteral("auto") : chat.promptFormat,
-         created, chat.updatedAt > 0 ? chat.updatedAt : created});
-    const qint64 chatId = q.lastInsertId().toLongLong();
+    const qint64 chatId = insertChat(chat, created, chat.updatedAt > 0 ? chat.updatedAt : created);
     for (MessageRecord m : messages) {
         m.chatId = chatId;
         const qint64 at = m.createdAt > 0 ? m.createdAt : created;

@@ -48,6 +48,7 @@ class ChatStore {
 
   private:
     void touchChat(qint64 chatId, qint64 now);
+    qint64 insertChat(const ChatRecord& chat, qint64 createdAt, qint64 updatedAt);
     qint64 insertMessage(const MessageRecord& m, qint64 createdAt, qint64 updatedAt);
     Database& db_;
 };
