@@ -305,9 +305,9 @@ void fill_metadata(GgufWriter& w, const conv::SourceModel& src, const std::vecto
     w.set("lowbit.convert.source", GgufValue::make_string(fs::path(src.path).filename().string()));
 }
 
+// `o` must have passed validate().
 PlannedOutput plan_output(const conv::SourceModel& src, const ConvertOptions& o,
                           const std::string& output_path) {
-    validate(o);
     PlannedOutput out;
     out.plan = conv::plan_tensors(src, o, out.notes);
     out.writer = std::make_unique<GgufWriter>(output_path);
@@ -441,6 +441,7 @@ std::vector<TargetPlan> plan_conversions(const ConvertOptions& options,
         o.target = target;
         TargetPlan tp{target, std::nullopt, {}};
         try {
+            validate(o);  // per target: a target the options rule out carries its error
             tp.plan = plan_for(*src, o);
         } catch (const Error& e) {
             tp.error = e.what();
