@@ -157,6 +157,13 @@ void ChatSession::newChat() {
     emit statsChanged();
 }
 
+void ChatSession::withLiveReply(qint64 chatId, QList<app::MessageRecord>& stored) const {
+    // The reply being written has more text in memory than the last write to disk.
+    if (!reply_ || reply_->chatId != chatId) return;
+    for (auto& m : stored)
+        if (m.id == reply_->record.id) m = reply_->record;
+}
+
 bool ChatSession::exportChat(const QString& pathOrUrl) {
     const QString path = toLocalPath(pathOrUrl);
     app::ChatExport e;
@@ -174,10 +181,7 @@ bool ChatSession::exportChat(const QString& pathOrUrl) {
         setError(err.message());
         return false;
     }
-    // The reply being written has more text in memory than the last write to disk.
-    if (reply_ && reply_->chatId == chatId_)
-        for (auto& m : e.messages)
-            if (m.id == reply_->record.id) m = reply_->record;
+    withLiveReply(chatId_, e.messages);
     const bool json = path.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive);
     if (!writeFileAtomically(path, json ? app::chatToJson(e) : app::chatToMarkdown(e).toUtf8())) {
         setError(tr("Cannot write %1.").arg(QDir::toNativeSeparators(path)));
@@ -231,12 +235,7 @@ bool ChatSession::open(qint64 chatId) {
         return false;
     }
     if (!chat) return false;
-    // The reply being written has more text in memory than the last write to disk.
-    if (reply_ && reply_->chatId == chatId) {
-        for (auto& m : list) {
-            if (m.id == reply_->record.id) m = reply_->record;
-        }
-    }
+    withLiveReply(chatId, list);
     chatId_ = chat->id;
     title_ = chat->title;
     chatModelId_ = chat->modelId;

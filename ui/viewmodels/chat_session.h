@@ -135,6 +135,9 @@ class ChatSession : public QObject {
     };
 
     bool startReply();
+    // `stored` (the messages of `chatId` as read from the database) with the reply being written
+    // as it is in memory.
+    void withLiveReply(qint64 chatId, QList<app::MessageRecord>& stored) const;
     void persistSettings();
     // Sets one setting and saves the chat's settings when the value changed.
     template <typename T>
