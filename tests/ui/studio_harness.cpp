@@ -68,6 +68,9 @@ QQuickItem* StudioHarness::visibleItem(const QString& objectName, QQuickItem* ro
 }
 
 bool StudioHarness::scrollIntoView(const QString& objectName) const {
+    // Positions are only current once the layouts have been polished: a row that was added this
+    // frame may still sit at the top of its column.
+    static_cast<void>(QQuickTest::qWaitForPolish(window_));
     QQuickItem* i = visibleItem(objectName);
     if (!i) return false;
     QQuickItem* flick = scrollableAncestor(i);
@@ -85,15 +88,41 @@ bool StudioHarness::scrollIntoView(const QString& objectName) const {
 }
 
 bool StudioHarness::click(const QString& objectName) const {
-    QQuickItem* i = visibleItem(objectName);
-    if (!i || !i->isEnabled() || i->height() <= 0 || !scrollIntoView(objectName)) return false;
-    // Layouts place their children at the next polish: a button that just appeared (say, when a
-    // conversion finished in the same frame) may still sit at x = 0 until then.
-    static_cast<void>(QQuickTest::qWaitForPolish(window_));
-    const QPointF center = i->mapToScene(QPointF(i->width() / 2, i->height() / 2));
-    if (center.y() < 0 || center.y() > window_->height()) return false;
-    QTest::mouseClick(window_, Qt::LeftButton, Qt::NoModifier, center.toPoint());
-    return true;
+    // A page may still be settling when the test gets here: a list that just grew moves what is
+    // below it and re-creates its rows, and a layout places a new row at its next polish (a
+    // scroll computed before that lands in the wrong place). So scroll, let the layouts settle,
+    // and click only where the item is now — trying again for a second while it is missing,
+    // disabled or outside the window (a loaded machine can take several frames).
+    constexpr int kAttempts = 20;
+    QString why;
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        if (attempt > 0) QTest::qWait(50);
+        QQuickItem* i = visibleItem(objectName);
+        if (!i || i->height() <= 0 || !scrollIntoView(objectName)) {
+            why = QStringLiteral("not shown");
+            continue;
+        }
+        static_cast<void>(QQuickTest::qWaitForPolish(window_));
+        i = visibleItem(objectName);  // the scroll or the polish may have re-created it
+        if (!i) {
+            why = QStringLiteral("not shown after scrolling");
+            continue;
+        }
+        if (!i->isEnabled()) {
+            why = QStringLiteral("disabled");
+            continue;
+        }
+        const QPointF center = i->mapToScene(QPointF(i->width() / 2, i->height() / 2));
+        if (center.y() < 0 || center.y() > window_->height() || center.x() < 0 ||
+            center.x() > window_->width()) {
+            why = QStringLiteral("outside the window at (%1, %2)").arg(center.x()).arg(center.y());
+            continue;
+        }
+        QTest::mouseClick(window_, Qt::LeftButton, Qt::NoModifier, center.toPoint());
+        return true;
+    }
+    qWarning("click(%s): %s", qPrintable(objectName), qPrintable(why));
+    return false;
 }
 
 bool StudioHarness::typeInto(const QString& objectName, const QString& text) const {

@@ -45,7 +45,8 @@ class StudioHarness {
     // Scrolls the nearest scrollable ancestor so the item is inside it (no-op when it already
     // is). False when the item is not shown.
     bool scrollIntoView(const QString& objectName) const;
-    // Scrolls the item into view and clicks its middle; false when it is missing or disabled.
+    // Scrolls the item into view and clicks its middle once the layouts have settled; false when
+    // it stays missing, disabled or outside the window for a second.
     bool click(const QString& objectName) const;
     // Clicks a text field until it has the focus (a panel may still be settling), selects all
     // and types `text`.
