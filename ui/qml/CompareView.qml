@@ -827,7 +827,9 @@ Rectangle {
         legend.visible: false  // the table's colour dots name the lines
         backgroundColor: "transparent"
         plotAreaColor: "transparent"
-        margins.left: 0; margins.right: 0; margins.top: 0; margins.bottom: 0
+        // Room on the right and top for the last and highest points' dots, which sit on the
+        // plot's edge and were cut in half with no margin.
+        margins.left: 0; margins.right: 8; margins.top: 6; margins.bottom: 0
         ValueAxis {
             id: xAxis
             titleText: qsTr("window")
