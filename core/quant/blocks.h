@@ -10,6 +10,7 @@ constexpr int QK4_1 = 32;
 constexpr int QK5_0 = 32;
 constexpr int QK5_1 = 32;
 constexpr int QK8_0 = 32;
+constexpr int QK4_NL = 32;
 constexpr int QK_K = 256;  // super-block size of the k-quants and the TQ types
 constexpr int K_SCALE_SIZE = 12;
 
@@ -45,6 +46,18 @@ struct BlockQ5_1 {
     uint8_t qs[QK5_1 / 2];
 };
 static_assert(sizeof(BlockQ5_1) == 24);
+
+// 4.5 bpw, non-linear: x = d * kIq4Values[q] for the 4-bit index q, nibbles in Q4_0's order.
+struct BlockIQ4_NL {
+    uint16_t d;  // fp16
+    uint8_t qs[QK4_NL / 2];
+};
+static_assert(sizeof(BlockIQ4_NL) == 18);
+
+// The 16 levels of IQ4_NL and IQ4_XS: a fixed non-uniform grid, denser near zero where most
+// weights are (a fact of the format).
+inline constexpr int8_t kIq4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10,
+                                          1,    13,   25,  38,  53,  69,  89,  113};
 
 // 8.5 bpw: x = d * q.
 struct BlockQ8_0 {
@@ -122,6 +135,16 @@ struct BlockTQ2_0 {
     uint16_t d;
 };
 static_assert(sizeof(BlockTQ2_0) == 66);
+// 4.25 bpw: IQ4_NL's levels in eight 32-element groups with 6-bit scales. Group g's scale is
+// (low nibble g % 2 of scales_l[g / 2]) | (bits 2g..2g+1 of scales_h) << 4, minus 32; its
+// 16 bytes of qs hold elements 0..15 in the low nibbles and 16..31 in the high ones.
+struct BlockIQ4_XS {
+    uint16_t d;  // fp16
+    uint16_t scales_h;
+    uint8_t scales_l[QK_K / 64];
+    uint8_t qs[QK_K / 2];
+};
+static_assert(sizeof(BlockIQ4_XS) == 136);
 #pragma pack(pop)
 
 // bitnet.cpp's I2_S (x86 layout): 128 consecutive elements form one 32-byte block; element

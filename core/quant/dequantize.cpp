@@ -237,6 +237,32 @@ void dequant_tq2_0(const BlockTQ2_0* x, float* y, int64_t nb) {
     }
 }
 
+void dequant_iq4_nl(const BlockIQ4_NL* x, float* y, int64_t nb) {
+    for (int64_t i = 0; i < nb; ++i) {
+        const float d = fp16_to_fp32(x[i].d);
+        for (int j = 0; j < QK4_NL / 2; ++j) {
+            y[i * QK4_NL + j] = d * kIq4Values[x[i].qs[j] & 0x0F];
+            y[i * QK4_NL + j + QK4_NL / 2] = d * kIq4Values[x[i].qs[j] >> 4];
+        }
+    }
+}
+
+void dequant_iq4_xs(const BlockIQ4_XS* x, float* y, int64_t nb) {
+    for (int64_t i = 0; i < nb; ++i) {
+        const float d = fp16_to_fp32(x[i].d);
+        for (int g = 0; g < QK_K / 32; ++g) {
+            const float dl = d * static_cast<float>(iq4_xs_group_scale(x[i], g));
+            const uint8_t* qs = x[i].qs + 16 * g;
+            for (int j = 0; j < 16; ++j) {
+                *y++ = dl * kIq4Values[qs[j] & 0x0F];
+            }
+            for (int j = 0; j < 16; ++j) {
+                *y++ = dl * kIq4Values[qs[j] >> 4];
+            }
+        }
+    }
+}
+
 }  // namespace
 
 bool can_dequantize(TensorType type) {
@@ -258,6 +284,8 @@ bool can_dequantize(TensorType type) {
         case TensorType::TQ1_0:
         case TensorType::TQ2_0:
         case TensorType::I2_S:
+        case TensorType::IQ4_NL:
+        case TensorType::IQ4_XS:
             return true;
         default:
             return false;
@@ -313,6 +341,10 @@ void dequantize_row(TensorType type, const void* src, float* dst, int64_t n) {
             return dequant_tq1_0(static_cast<const BlockTQ1_0*>(src), dst, nb);
         case TensorType::TQ2_0:
             return dequant_tq2_0(static_cast<const BlockTQ2_0*>(src), dst, nb);
+        case TensorType::IQ4_NL:
+            return dequant_iq4_nl(static_cast<const BlockIQ4_NL*>(src), dst, nb);
+        case TensorType::IQ4_XS:
+            return dequant_iq4_xs(static_cast<const BlockIQ4_XS*>(src), dst, nb);
         default:
             break;
     }

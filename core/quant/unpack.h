@@ -57,4 +57,11 @@ inline int i2s_code(const uint8_t* block, int g, int p) {
     return (block[p] >> (6 - 2 * g)) & 3;
 }
 
+// IQ4_XS: the signed scale (-32..31) of 32-element group g (0..7), see BlockIQ4_XS.
+inline int iq4_xs_group_scale(const BlockIQ4_XS& b, int g) {
+    const int low = (b.scales_l[g / 2] >> (4 * (g % 2))) & 0xF;
+    const int high = (b.scales_h >> (2 * g)) & 3;
+    return (low | (high << 4)) - 32;
+}
+
 }  // namespace lowbit::quant

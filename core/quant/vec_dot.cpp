@@ -60,6 +60,30 @@ void decode_q5(const Block& b, IntBlock& o, int offset) {
     }
 }
 
+void decode(const BlockIQ4_NL& b, IntBlock& o) {
+    o.n = o.group = QK4_NL;
+    o.scale[0] = 1;
+    o.min[0] = 0;
+    for (int j = 0; j < 16; ++j) {
+        o.q[j] = kIq4Values[b.qs[j] & 0x0F];
+        o.q[j + 16] = kIq4Values[b.qs[j] >> 4];
+    }
+}
+
+void decode(const BlockIQ4_XS& b, IntBlock& o) {
+    o.n = QK_K;
+    o.group = 32;
+    for (int g = 0; g < QK_K / 32; ++g) {
+        o.scale[g] = iq4_xs_group_scale(b, g);
+        o.min[g] = 0;
+        const uint8_t* qs = b.qs + 16 * g;
+        for (int j = 0; j < 16; ++j) {
+            o.q[32 * g + j] = kIq4Values[qs[j] & 0x0F];
+            o.q[32 * g + j + 16] = kIq4Values[qs[j] >> 4];
+        }
+    }
+}
+
 void decode(const BlockQ8_0& b, IntBlock& o) {
     o.n = o.group = QK8_0;
     o.scale[0] = 1;
@@ -240,7 +264,9 @@ TensorType activation_type(TensorType wtype) {
         case TensorType::Q5_0:
         case TensorType::Q5_1:
         case TensorType::Q8_0:
+        case TensorType::IQ4_NL:
             return TensorType::Q8_0;
+        case TensorType::IQ4_XS:
         case TensorType::Q2_K:
         case TensorType::Q3_K:
         case TensorType::Q4_K:
@@ -315,6 +341,12 @@ void block_dots_ref(TensorType wtype, const void* w, const void* a, int64_t n, B
         case TensorType::Q8_0:
             return dots_q8_0<BlockQ8_0>(w, a, n, out, false,
                                         [](const BlockQ8_0& b, IntBlock& o) { decode(b, o); });
+        case TensorType::IQ4_NL:
+            return dots_q8_0<BlockIQ4_NL>(w, a, n, out, false,
+                                          [](const BlockIQ4_NL& b, IntBlock& o) { decode(b, o); });
+        case TensorType::IQ4_XS:
+            return dots_q8_K<BlockIQ4_XS>(w, a, n, out, false,
+                                          [](const BlockIQ4_XS& b, IntBlock& o) { decode(b, o); });
         case TensorType::Q2_K:
             return dots_q8_K<BlockQ2_K>(w, a, n, out, true,
                                         [](const BlockQ2_K& b, IntBlock& o) { decode(b, o); });
@@ -417,6 +449,9 @@ float vec_dot_ref(TensorType wtype, const void* wrow, const void* act_row, int64
                         break;
                     case TensorType::Q6_K:
                         dw = fp16_to_fp32(reinterpret_cast<const BlockQ6_K*>(wblk)->d);
+                        break;
+                    case TensorType::IQ4_XS:
+                        dw = fp16_to_fp32(reinterpret_cast<const BlockIQ4_XS*>(wblk)->d);
                         break;
                     case TensorType::TQ1_0:
                         dw = fp16_to_fp32(reinterpret_cast<const BlockTQ1_0*>(wblk)->d);

@@ -11,7 +11,9 @@
 //   BM_Prefill/<type>/K/ROWS/THREADS   matmul() of 64 tokens (prefill), MAC/s.
 //
 // Types: F16, Q8_0, Q4_0 (baselines), TQ1_0, TQ2_0, I2_S (ternary), Q4_K, Q6_K (and Q2_K, Q3_K,
-// Q5_K: k-quants around ternary layers), onebit / onebit_i8 (W1A16 / int8 mode), binary.
+// Q5_K: k-quants around ternary layers), Q4_1, Q5_0, Q5_1, IQ4_NL, IQ4_XS (what llama-quantize's
+// K-quant files hold where rows are not a multiple of 256, and IQ4), onebit / onebit_i8 (W1A16 /
+// int8 mode), binary.
 // Shapes: 2560x6912 and 6912x2560 (BitNet b1.58 2B4T's FFN up and down), 4096x4096 (LLaMA-7B
 // attention). Weight values are random but valid; speed does not depend on them.
 //

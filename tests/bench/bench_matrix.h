@@ -64,7 +64,7 @@ class BenchMatrix {
                 std::memcpy(data_.data() + r * rb, q.data() + (r % pool) * rb, rb);
             if (t == TensorType::I2_S) quant::write_i2s_trailer(data_.data() + rows * rb, 0.01f);
         } else {
-            // k-quants (decoded, never produced here): random bytes with sane fp16 scale fields.
+            // k-quants and IQ4 (decoded, never produced here): random bytes, sane fp16 scales.
             for (auto& b : data_) b = static_cast<uint8_t>(rng());
             const size_t bb = type_traits(t).block_bytes;
             std::vector<size_t> fields;
@@ -72,6 +72,7 @@ class BenchMatrix {
             if (t == TensorType::Q3_K) fields = {108};
             if (t == TensorType::Q4_K || t == TensorType::Q5_K) fields = {0, 2};
             if (t == TensorType::Q6_K) fields = {208};
+            if (t == TensorType::IQ4_NL || t == TensorType::IQ4_XS) fields = {0};
             const uint16_t d = fp32_to_fp16(0.001f);
             for (size_t b = 0; b < data_.size() / bb; ++b)
                 for (size_t f : fields) std::memcpy(data_.data() + b * bb + f, &d, 2);
@@ -133,6 +134,11 @@ inline const std::vector<BenchType>& bench_types() {
         {"q4_K", TensorType::Q4_K},
         {"q5_K", TensorType::Q5_K},
         {"q6_K", TensorType::Q6_K},
+        {"q4_1", TensorType::Q4_1},
+        {"q5_0", TensorType::Q5_0},
+        {"q5_1", TensorType::Q5_1},
+        {"iq4_nl", TensorType::IQ4_NL},
+        {"iq4_xs", TensorType::IQ4_XS},
         {"onebit", TensorType::I8, WeightKind::OneBit, false},
         {"onebit_i8", TensorType::I8, WeightKind::OneBit, true},
         {"binary", TensorType::I8, WeightKind::Binary, false},

@@ -2,9 +2,10 @@
 // CPU compute kernels. Matrix products work on "tiles": nr weight rows times nt activation
 // rows. The activation rows are first converted to the format the weight type multiplies
 // against (llama.cpp's choice, so results agree with it): F32 values rounded to F16 precision
-// for F16 weights (to BF16 for BF16), Q8_0 blocks for Q4_0/Q8_0, Q8_K blocks for k-quants and
-// TQ types. SIMD versions are chosen at run time (Google Highway dynamic dispatch); every kernel
-// has a scalar reference (kernels_ref.cpp) that tests compare against.
+// for F16 weights (to BF16 for BF16), Q8_0 blocks for the 32-element block types (Q4_0, Q4_1, Q5_0, Q5_1,
+// Q8_0, IQ4_NL), Q8_K blocks for k-quants, IQ4_XS and TQ types. SIMD versions are chosen at run time (Google
+// Highway dynamic dispatch); every kernel has a scalar reference (kernels_ref.cpp) that tests compare
+// against.
 #include <cstddef>
 #include <cstdint>
 

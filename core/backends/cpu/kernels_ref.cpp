@@ -30,7 +30,12 @@ ActFormat activation_format(TensorType t, bool per_token_int8) {
             return ActFormat::F32asBF16;
         case TensorType::Q8_0:
         case TensorType::Q4_0:
+        case TensorType::Q4_1:
+        case TensorType::Q5_0:
+        case TensorType::Q5_1:
+        case TensorType::IQ4_NL:
             return ActFormat::Q8_0;
+        case TensorType::IQ4_XS:
         case TensorType::TQ1_0:
         case TensorType::TQ2_0:
         case TensorType::Q2_K:
@@ -199,7 +204,12 @@ float dot_ref(TensorType wtype, int64_t k, const uint8_t* w, const uint8_t* a) {
         case TensorType::Q4_K:
         case TensorType::Q5_K:
         case TensorType::Q6_K:
-            // The k-quants' definition lives with their format (lowbit_quant); its integer parts
+        case TensorType::Q4_1:
+        case TensorType::Q5_0:
+        case TensorType::Q5_1:
+        case TensorType::IQ4_NL:
+        case TensorType::IQ4_XS:
+            // These types' definition lives with their format (lowbit_quant); its integer parts
             // are exact and its float combination is llama.cpp's.
             return quant::vec_dot_ref(wtype, w, a, k);
         case TensorType::I2_S:

@@ -518,6 +518,7 @@ void matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride,
             return HWY_DYNAMIC_DISPATCH(MatmulQ4_0)(k, w, w_stride, nr, a, a_stride, nt, y, ldy);
         default:
             if (ternary_matmul_tile(wtype, k, w, w_stride, nr, a, a_stride, nt, y, ldy)) return;
+            if (q32_matmul_tile(wtype, k, w, w_stride, nr, a, a_stride, nt, y, ldy)) return;
             return matmul_tile_ref(wtype, k, w, w_stride, nr, a, a_stride, nt, y, ldy);
     }
 }

@@ -15,4 +15,9 @@ bool ternary_matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w
 bool kquant_matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr,
                         const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy);
 
+// Q4_1, Q5_0, Q5_1, IQ4_NL (x Q8_0) and IQ4_XS (x Q8_K), kernels_q32_simd.cpp; returns false for
+// other types.
+bool q32_matmul_tile(TensorType wtype, int64_t k, const uint8_t* w, size_t w_stride, int64_t nr,
+                     const uint8_t* a, size_t a_stride, int64_t nt, float* y, int64_t ldy);
+
 }  // namespace lowbit::cpu

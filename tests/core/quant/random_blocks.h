@@ -35,6 +35,8 @@ inline std::vector<size_t> half_fields(TensorType t) {
         case TensorType::Q4_0:
         case TensorType::Q5_0:
         case TensorType::Q8_0:
+        case TensorType::IQ4_NL:
+        case TensorType::IQ4_XS:
             return {0};
         case TensorType::Q4_1:
         case TensorType::Q5_1:

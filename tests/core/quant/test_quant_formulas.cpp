@@ -359,7 +359,8 @@ class TestQuantFormulas : public QObject {
         for (TensorType t :
              {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q4_0, TensorType::Q4_1,
               TensorType::Q5_0, TensorType::Q5_1, TensorType::Q8_0, TensorType::Q2_K, TensorType::Q3_K,
-              TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K, TensorType::TQ1_0, TensorType::TQ2_0}) {
+              TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K, TensorType::TQ1_0, TensorType::TQ2_0,
+              TensorType::IQ4_NL, TensorType::IQ4_XS}) {
             QTest::newRow(std::string(type_name(t)).c_str()) << static_cast<int>(t);
         }
     }

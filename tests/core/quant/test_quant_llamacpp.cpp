@@ -71,6 +71,9 @@ class TestQuantLlamaCpp : public QObject {
         row(TensorType::Q8_K, 64, 0xa71eed5f9fae9f44ull);
         row(TensorType::TQ1_0, 64, 0x937c862df1c7615bull);
         row(TensorType::TQ2_0, 64, 0xde788ca424bab890ull);
+        // The non-linear 4-bit types, recorded later the same way from the same llama.cpp (de3ff815).
+        row(TensorType::IQ4_NL, 64, 0xcb753bfdd3feee2eull);
+        row(TensorType::IQ4_XS, 64, 0x5c055fd6182fb634ull);
     }
     void dequantizeMatchesLlamaCpp() {
         QFETCH(int, type);

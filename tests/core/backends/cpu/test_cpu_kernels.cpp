@@ -77,8 +77,14 @@ std::vector<uint8_t> random_weights(TensorType type, int64_t k, int64_t rows, st
             case TensorType::Q3_K:
             case TensorType::Q4_K:
             case TensorType::Q5_K:
-            case TensorType::Q6_K: {
-                const auto blocks = test::random_blocks(type, k / 256, static_cast<uint32_t>(rng()));
+            case TensorType::Q6_K:
+            case TensorType::Q4_1:
+            case TensorType::Q5_0:
+            case TensorType::Q5_1:
+            case TensorType::IQ4_NL:
+            case TensorType::IQ4_XS: {
+                const auto blocks =
+                    test::random_blocks(type, k / type_traits(type).block_size, static_cast<uint32_t>(rng()));
                 std::memcpy(row, blocks.data(), rb);
                 break;
             }
@@ -163,7 +169,8 @@ class TestCpuKernels : public QObject {
                 }
             }
         }
-        for (TensorType t : {TensorType::Q8_0, TensorType::Q4_0}) {
+        for (TensorType t : {TensorType::Q8_0, TensorType::Q4_0, TensorType::Q4_1, TensorType::Q5_0,
+                             TensorType::Q5_1, TensorType::IQ4_NL}) {
             for (int k : {32, 96, 256, 4096}) {  // 1 and 3 blocks: an odd last block
                 for (int nt : {1, 2, 4, 5}) {
                     QTest::addRow("%s k%d t%d", type_name(t).data(), k, nt)
@@ -172,7 +179,7 @@ class TestCpuKernels : public QObject {
             }
         }
         for (TensorType t : {TensorType::TQ2_0, TensorType::TQ1_0, TensorType::Q2_K, TensorType::Q3_K,
-                             TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K}) {
+                             TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K, TensorType::IQ4_XS}) {
             for (int k : {256, 1536, 4096}) {
                 for (int nt : {1, 2, 4, 5}) {
                     QTest::addRow("%s k%d t%d", type_name(t).data(), k, nt)
@@ -271,7 +278,8 @@ class TestCpuKernels : public QObject {
         QTest::addColumn<int>("type");
         QTest::addColumn<int>("tokens");
         for (TensorType t : {TensorType::TQ1_0, TensorType::TQ2_0, TensorType::Q2_K, TensorType::Q3_K,
-                             TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K})
+                             TensorType::Q4_K, TensorType::Q5_K, TensorType::Q6_K, TensorType::IQ4_XS,
+                             TensorType::Q4_1, TensorType::Q5_0, TensorType::Q5_1, TensorType::IQ4_NL})
             for (int nt : {1, 4, 5})
                 QTest::addRow("%s t%d", type_name(t).data(), nt) << static_cast<int>(t) << nt;
     }
@@ -284,8 +292,10 @@ class TestCpuKernels : public QObject {
         auto w = random_weights(wt, k, rows, rng);
         const size_t rb = row_bytes(wt, k);
         for (int r = 0; r < rows; ++r) test::unit_scales(wt, w.data() + r * rb, k);
-        const auto act = test::small_q8k_rows(k, tokens, rng);
-        const size_t ab = activation_row_bytes(ActFormat::Q8_K, k);
+        const ActFormat af = activation_format(wt);
+        const auto act = af == ActFormat::Q8_0 ? test::small_q8_0_rows(k, tokens, rng)
+                                               : test::small_q8k_rows(k, tokens, rng);
+        const size_t ab = activation_row_bytes(af, k);
         std::vector<float> y_ref(static_cast<size_t>(rows * tokens)), y(y_ref.size());
         for (int t = 0; t < tokens; ++t)
             for (int r = 0; r < rows; ++r)
