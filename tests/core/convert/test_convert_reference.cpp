@@ -17,6 +17,7 @@
 #include "lowbit/model.h"
 #include "lowbit/perplexity.h"
 #include "lowbit/runner.h"
+#include "paper_perplexity.h"
 #include "test_data.h"
 
 using namespace lowbit;
@@ -35,17 +36,6 @@ std::map<std::string, double> reference_ppl() {
         if (!name.empty()) out[name] = ppl;
     }
     return out;
-}
-
-double our_ppl(const std::string& path) {
-    auto m = Model::load(path);
-    RunnerOptions ro;
-    ro.n_threads = 2;
-    ro.n_ctx = 128;
-    auto r = create_runner(*m, ro);
-    PerplexityOptions po;
-    po.n_ctx = 128;
-    return perplexity_text(*r, test::read_file(test::shared_path("papers/onebit-paper.md")), po).ppl;
 }
 
 }  // namespace
@@ -75,7 +65,7 @@ class TestConvertReference : public QObject {
             convert(test::model_path("random-llama-spm-f16.gguf"), ConvertTarget::Q8_0, "q8.gguf",
                     [](ConvertOptions& o) { o.keep = HighPrecisionPolicy::parse("none"); });
         const double ref = reference_ppl().at("random-llama-spm-Q8_0");
-        const double ppl = our_ppl(out);
+        const double ppl = test::paper_perplexity(out).ppl;
         qInfo("Q8_0: ours %.4f, llama.cpp %.4f (%+.3f%%)", ppl, ref, 100.0 * (ppl / ref - 1.0));
         QVERIFY(std::fabs(ppl / ref - 1.0) < 0.01);
     }
@@ -89,7 +79,7 @@ class TestConvertReference : public QObject {
                                             o.output_type = TypeChoice::of(TensorType::Q8_0);
                                         });
         const double ref = reference_ppl().at("random-llama-spm-Q4_0");
-        const double ppl = our_ppl(out);
+        const double ppl = test::paper_perplexity(out).ppl;
         qInfo("Q4_0: ours %.4f, llama.cpp %.4f (%+.3f%%)", ppl, ref, 100.0 * (ppl / ref - 1.0));
         QVERIFY(std::fabs(ppl / ref - 1.0) < 0.01);
     }
@@ -110,7 +100,7 @@ class TestConvertReference : public QObject {
         }
         // And it measures as llama.cpp's file does.
         const double ref = reference_ppl().at("random-llama-spm-TQ2_0-f16emb");
-        const double ppl = our_ppl(out);
+        const double ppl = test::paper_perplexity(out).ppl;
         qInfo("TQ2_0 (llama rule, f16 embd/output): ours %.4f, llama.cpp %.4f", ppl, ref);
         QVERIFY(std::fabs(ppl / ref - 1.0) < 0.01);
     }

@@ -17,6 +17,7 @@
 #include "lowbit/perplexity.h"
 #include "lowbit/quant.h"
 #include "lowbit/runner.h"
+#include "paper_perplexity.h"
 #include "test_data.h"
 
 using namespace lowbit;
@@ -188,16 +189,7 @@ class TestConvertTargets : public QObject {
         // The engine: load, run a few perplexity windows, record the figure. Types without CPU
         // kernels yet (OneBit/binary while the lead adds them) must still open as GGUF above.
         try {
-            auto m = Model::load(out);
-            RunnerOptions ro;
-            ro.n_threads = 2;
-            ro.n_ctx = 128;
-            auto r = create_runner(*m, ro);
-            PerplexityOptions po;
-            po.n_ctx = 128;
-            po.max_chunks = 4;
-            const PerplexityResult pr =
-                perplexity_text(*r, test::read_file(test::shared_path("papers/onebit-paper.md")), po);
+            const PerplexityResult pr = test::paper_perplexity(out, 4);
             QVERIFY(std::isfinite(pr.ppl) && pr.ppl > 1.0);
             qInfo("%s: %.4f bpw over linear layers, %.4f bpw overall, PPL(c=128, 4 windows) = %.1f",
                   qPrintable(name), s.target_bits_per_weight, s.output_bits_per_weight, pr.ppl);
@@ -464,7 +456,7 @@ class TestConvertTargets : public QObject {
     void planSeveralTargets() {
         ConvertOptions o;
         o.input = llama();
-        o.output = path("several.gguf");  // never written
+        o.output = path("several.gguf");                   // never written
         o.ternary_rule = quant::TernaryRule::AbsMaxBlock;  // not possible for i2_s
         const std::vector<ConvertTarget> targets{ConvertTarget::TQ2_0, ConvertTarget::I2_S,
                                                  ConvertTarget::OneBit};

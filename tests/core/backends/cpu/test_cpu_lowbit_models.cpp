@@ -25,9 +25,9 @@
 #include "lowbit/gguf.h"
 #include "lowbit/model.h"
 #include "lowbit/onebit.h"
-#include "lowbit/perplexity.h"
 #include "lowbit/quant.h"
 #include "lowbit/runner.h"
+#include "paper_perplexity.h"
 #include "quant/blocks.h"
 #include "test_data.h"
 
@@ -100,18 +100,6 @@ std::vector<float> run_logits(const Model& model, bool onebit_int8 = false) {
         logits.insert(logits.end(), l.begin(), l.end());
     }
     return logits;
-}
-
-// Perplexity as ../shared/reference/perplexity-onebit-paper-c128.tsv measures it.
-double paper_ppl(const std::string& model_file) {
-    auto m = Model::load(model_file);
-    RunnerOptions ro;
-    ro.n_threads = 2;
-    ro.n_ctx = 128;
-    auto r = create_runner(*m, ro);
-    PerplexityOptions po;
-    po.n_ctx = 128;
-    return perplexity_text(*r, test::read_file(test::shared_path("papers/onebit-paper.md")), po).ppl;
 }
 
 // A plain IQ4 quantizer for tests (not llama.cpp's search): per 32 weights the scale that maps
@@ -395,7 +383,7 @@ class TestCpuLowbitModels : public QObject {
                     return {{src.name, t, src.ne, std::move(q)}};
                 });
         QCOMPARE(Model::load(file)->layers()[0].wq.type, t);
-        const double ppl = paper_ppl(file);
+        const double ppl = test::paper_perplexity(file).ppl;
         qInfo("%s: PPL %.4f, llama.cpp %.4f (%+.3f%%)", type_name(t).data(), ppl, llamacpp,
               100.0 * (ppl / llamacpp - 1.0));
         QVERIFY(std::fabs(ppl / llamacpp - 1.0) < 0.01);
@@ -429,8 +417,8 @@ class TestCpuLowbitModels : public QObject {
             return {{src.name, TensorType::F32, src.ne, bytes_of(f)}};
         });
         QCOMPARE(Model::load(packed)->layers()[0].wq.type, t);
-        static const double f16 = paper_ppl(source);  // once for both rows
-        const double got = paper_ppl(packed), want = paper_ppl(dense);
+        static const double f16 = test::paper_perplexity(source).ppl;  // once for both rows
+        const double got = test::paper_perplexity(packed).ppl, want = test::paper_perplexity(dense).ppl;
         qInfo("%s: PPL %.4f, decoded weights in F32 %.4f, F16 source %.4f", type_name(t).data(), got, want,
               f16);
         QVERIFY(std::fabs(got / want - 1.0) < 0.01);
