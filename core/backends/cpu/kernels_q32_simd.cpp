@@ -20,6 +20,7 @@
 #include "backends/cpu/prefetch.h"
 #include "backends/cpu/kernels_ternary.h"
 #include "quant/blocks.h"
+#include "quant/unpack.h"
 // clang-format on
 
 #undef LOWBIT_Q32_SIMD  // this file is compiled once per target
@@ -188,9 +189,7 @@ void iq4xs_tile(int64_t k, const uint8_t* w, size_t ws, const uint8_t* a, size_t
             __m256i sumi[T];
             for (int t = 0; t < T; ++t) sumi[t] = _mm256_setzero_si256();
             for (int g = 0; g < QK_K / 32; ++g) {
-                const int low = (wb.scales_l[g / 2] >> (4 * (g % 2))) & 0xF;
-                const int high = (wb.scales_h >> (2 * g)) & 3;
-                const __m256i scale = _mm256_set1_epi16(static_cast<short>((low | (high << 4)) - 32));
+                const __m256i scale = _mm256_set1_epi16(static_cast<short>(quant::iq4_xs_group_scale(wb, g)));
                 const __m256i wv = _mm256_shuffle_epi8(table, nibbles(wb.qs + 16 * g));
                 for (int t = 0; t < T; ++t) {
                     const BlockQ8_K& ab = reinterpret_cast<const BlockQ8_K*>(a + t * as)[b];
